@@ -1,0 +1,45 @@
+# Community: `make run` serves the demo site, `make test` runs the suite. Only python3 >= 3.11 and make needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+FLASK  := $(BIN)/flask --app wsgi
+
+.PHONY: run test test-postgres lock clean
+
+run: $(VENV)/.installed
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The same suite against PostgreSQL (as CI runs it).
+test-postgres: $(VENV)/.installed-dev
+	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest $(PYTEST_ARGS)
+
+$(VENV)/.python-ok:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Community needs Python 3.11 or newer; set PYTHON=python3.x")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.python-ok pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -c requirements.lock -e .
+	@touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $@
+
+# Refresh the pinned versions after changing dependencies in pyproject.toml.
+lock: $(VENV)/.python-ok
+	$(BIN)/pip install --quiet --upgrade -e '.[dev]'
+	( echo '# Exact versions for reproducible installs, used as pip constraints: `make lock` refreshes it.'; \
+	  $(BIN)/pip freeze --exclude-editable | sort -f ) > requirements.lock
+
+clean:
+	rm -rf $(VENV) .pytest_cache

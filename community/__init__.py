@@ -1,0 +1,111 @@
+"""Community: essays and the threaded discussions under them. `create_app` builds the application."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _template_folder() -> Path:
+    """Inside the package when installed from a wheel, else the checkout's top-level templates/."""
+    packaged = PACKAGE_DIR / "templates"
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "templates"
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The application: settings, extensions, blueprints, error pages and commands."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(_template_folder()),
+        static_folder="static",
+    )
+    register_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def register_config(app: Flask, config: Mapping[str, Any] | None) -> None:
+    from community.config import load_secret_key, settings_from_environment
+
+    instance_path = Path(app.instance_path)
+    app.config.update(settings_from_environment(instance_path))
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(instance_path)
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        if uri.startswith(f"sqlite:///{instance_path}"):
+            instance_path.mkdir(parents=True, exist_ok=True)
+        # Wait for a writer rather than failing at once with "database is locked".
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
+    else:
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+def register_extensions(app: Flask) -> None:
+    from community import models  # noqa: F401  (registers the tables with the metadata)
+    from community.extensions import csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> models.User | None:
+        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
+
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers run beside a writer; foreign keys are off in SQLite unless asked for."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    from community.auth.views import bp as auth_bp
+    from community.posts.views import bp as posts_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(posts_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from community.errors import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from community.templating import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from community.cli import register
+
+    register(app)

@@ -1,0 +1,54 @@
+"""Commands: `flask --app wsgi create-user`, `demo`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from community.extensions import db
+from community.models import Role
+from community.services import DomainError
+from community.services.accounts import create_account
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--email", required=True, help="The account's email address.")
+@click.option(
+    "--role",
+    type=click.Choice([role.value for role in Role]),
+    default=Role.READER.value,
+    show_default=True,
+)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(username: str, email: str, role: str, password_stdin: bool) -> None:
+    """Create an account; the password is asked for, or read from standard input."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_account(username, email, password, Role(role))
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Created {user.role} {user.username} <{user.email}>.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo site (accounts, two essays and their discussions) once; later runs do nothing."""
+    from community.demo import load_demo
+
+    report = load_demo()
+    click.echo(report)
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,70 @@
+"""Settings, read from the environment once at start; every name is documented in README.md."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name: str, default: int, low: int, high: int) -> int:
+    """An integer setting, refused at start when it is out of range (a misconfigured server fails early)."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise RuntimeError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise RuntimeError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+def load_secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else from instance/secret_key, generated there on first run."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created with owner-only permissions, atomically: two workers starting at once agree.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def settings_from_environment(instance_path: Path) -> dict[str, Any]:
+    """All settings with their defaults; tests pass a mapping that overrides any of them."""
+    return {
+        "SITE_NAME": os.environ.get("SITE_NAME", "Community"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{instance_path / 'community.sqlite3'}"
+        ),
+        "POSTS_PER_PAGE": 10,
+        "GUEST_COMMENTS": _env_bool("GUEST_COMMENTS", True),
+        "THREAD_DEPTH": _env_int("THREAD_DEPTH", 5, 1, 10),
+        "COMMENTS_PER_PAGE": _env_int("COMMENTS_PER_PAGE", 50, 1, 1000),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    }

@@ -1,0 +1,57 @@
+"""The demo site: accounts, two essays and their discussions, from demo_content.toml."""
+
+from __future__ import annotations
+
+import secrets
+import tomllib
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from community.extensions import db
+from community.models import Role, User
+from community.models.base import utcnow
+from community.services.accounts import create_account
+from community.services.posts import create_post
+
+CONTENT_FILE = Path(__file__).with_name("demo_content.toml")
+
+
+def load_content() -> dict[str, Any]:
+    with CONTENT_FILE.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def load_demo() -> str:
+    """Create the demo content in one transaction, unless it is already there."""
+    content = load_content()
+    admin_name = next(u["username"] for u in content["users"] if u["role"] == Role.ADMIN)
+    if db.session.scalar(sa.select(User.id).where(User.username_key == admin_name.lower())):
+        return "The demo content is already loaded; nothing changed."
+
+    admin_password = secrets.token_urlsafe(12)
+    others_password = secrets.token_urlsafe(9)
+    users: dict[str, User] = {}
+    for spec in content["users"]:
+        password = admin_password if spec["role"] == Role.ADMIN else others_password
+        users[spec["username"]] = create_account(spec["username"], spec["email"], password, Role(spec["role"]))
+
+    now = utcnow()
+    for essay in content["essays"]:
+        post = create_post(users[essay["author"]], essay["title"], essay["body"], publish=True)
+        post.published_at = post.created_at = now - timedelta(days=essay["published_days_ago"])
+        load_discussion(post, essay, users)
+    db.session.commit()
+
+    others = ", ".join(name for name, user in users.items() if user.role != Role.ADMIN)
+    return (
+        f"Demo content loaded.\n"
+        f"  admin password (shown only now): {admin_name} / {admin_password}\n"
+        f"  the other demo accounts ({others}) share the password: {others_password}"
+    )
+
+
+def load_discussion(post: Any, essay: dict[str, Any], users: dict[str, User]) -> None:
+    """The essay's likes and comments; filled in by the discussion feature."""

@@ -1,0 +1,14 @@
+"""The Flask extension objects, created unbound and initialised by create_app."""
+
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from community.models.base import Base, render_migration_type
+
+db = SQLAlchemy(model_class=Base)
+# Batch mode lets SQLite alter tables; the hook keeps our column types plain in migrations.
+migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_type)
+login_manager = LoginManager()
+csrf = CSRFProtect()

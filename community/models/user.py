@@ -1,0 +1,54 @@
+"""Accounts: who someone is and what their role lets them do."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column
+
+
+from community.models.base import Base, utcnow
+
+
+class Role(StrEnum):
+    READER = "reader"
+    AUTHOR = "author"
+    MODERATOR = "moderator"
+    ADMIN = "admin"
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("role IN ('reader', 'author', 'moderator', 'admin')"), name="role_known"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(30))
+    # Lower-cased copies carry the uniqueness, so "Ana" and "ana" are one account on every database.
+    username_key: Mapped[str] = mapped_column(sa.String(30), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    email_key: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[str] = mapped_column(sa.String(16), default=Role.READER, server_default=Role.READER)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def can_write_posts(self) -> bool:
+        return self.role in (Role.AUTHOR, Role.ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def is_moderator(self) -> bool:
+        return self.role in (Role.MODERATOR, Role.ADMIN)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} ({self.role})>"

@@ -1,0 +1,1 @@
+"""Essays: the index, a post's page, and the author's editor."""

@@ -1,0 +1,98 @@
+"""The index, a post's page, and writing and editing posts."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from community.extensions import db
+from community.models import Post, PostStatus
+from community.posts.forms import PostForm
+from community.services import DomainError
+from community.services import posts as post_rules
+
+bp = Blueprint("posts", __name__)
+
+
+def get_post(slug: str, check_editor: bool = False) -> Post:
+    """The post at `slug`, or 404 (drafts too, for those who may not see them), or 403 to edit."""
+    post = db.session.scalar(sa.select(Post).where(Post.slug == slug))
+    if post is None or not post_rules.can_view(current_user, post):
+        abort(404)
+    if check_editor and not post_rules.can_edit(current_user, post):
+        abort(403)
+    return post
+
+
+def require_writer() -> None:
+    if not current_user.can_write_posts:
+        abort(403)
+
+
+@bp.route("/")
+def index():
+    page = db.paginate(
+        sa.select(Post)
+        .where(Post.status == PostStatus.PUBLISHED)
+        .order_by(Post.published_at.desc(), Post.id.desc()),
+        per_page=current_app.config["POSTS_PER_PAGE"],
+        max_per_page=current_app.config["POSTS_PER_PAGE"],
+        error_out=True,
+    )
+    return render_template("posts/index.html", page=page)
+
+
+@bp.route("/drafts")
+@login_required
+def drafts():
+    require_writer()
+    query = sa.select(Post).where(Post.status == PostStatus.DRAFT).order_by(Post.updated_at.desc())
+    if not current_user.is_admin:
+        query = query.where(Post.author_id == current_user.id)
+    return render_template("posts/drafts.html", posts=db.session.scalars(query).all())
+
+
+@bp.route("/posts/<slug>")
+def detail(slug: str):
+    post = get_post(slug)
+    return render_template("posts/detail.html", post=post, can_edit=post_rules.can_edit(current_user, post))
+
+
+def _edit_page(form: PostForm, post: Post | None):
+    """Save the form, or show it again with a preview or its errors."""
+    if form.validate_on_submit() and not form.preview.data:
+        try:
+            if post is None:
+                post = post_rules.create_post(current_user, form.title.data, form.body.data, form.publish.data)
+            else:
+                post_rules.update_post(current_user, post, form.title.data, form.body.data, form.publish.data)
+        except DomainError as error:
+            getattr(form, error.field or "title").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash("Your post is published." if post.is_published else "Your draft is saved.", "success")
+            return redirect(url_for("posts.detail", slug=post.slug))
+    preview_html = post_rules.preview(form.body.data) if form.preview.data and form.body.data else None
+    status = 422 if form.errors else 200
+    return render_template("posts/edit.html", form=form, post=post, preview_html=preview_html), status
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require_writer()
+    form = PostForm()
+    if request.method == "GET":
+        form.publish.data = True
+    return _edit_page(form, None)
+
+
+@bp.route("/posts/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    post = get_post(slug, check_editor=True)
+    form = PostForm(obj=None)
+    if request.method == "GET":
+        form.title.data, form.body.data, form.publish.data = post.title, post.body_markdown, post.is_published
+    return _edit_page(form, post)

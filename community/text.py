@@ -1,0 +1,66 @@
+"""The one text pipeline: Markdown -> HTML -> nh3 allowlist, run once when text is saved."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+
+# What a commenter may write; essays also get subheadings and a rule.
+COMMENT_TAGS = frozenset(
+    {"p", "br", "strong", "em", "a", "blockquote", "code", "pre", "ul", "ol", "li"}
+)
+ESSAY_TAGS = COMMENT_TAGS | {"h2", "h3", "h4", "h5", "h6", "hr"}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+
+# Raw HTML in the Markdown is shown as text, never interpreted; bare URLs become links.
+_comment_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True})
+_comment_markdown.enable("linkify")
+_essay_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True})
+_essay_markdown.enable("linkify")
+
+
+def sanitize_html(untrusted_html: str, tags: frozenset[str] = COMMENT_TAGS) -> str:
+    """The only door from user text to HTML: everything outside the allowlist is removed."""
+    return nh3.clean(
+        untrusted_html,
+        tags=set(tags),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel=LINK_REL,
+    )
+
+
+def render_comment(markdown_text: str) -> str:
+    """A comment's stored HTML: single newlines break lines, as people expect in a comment box."""
+    return sanitize_html(_comment_markdown.render(markdown_text), COMMENT_TAGS)
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+
+
+def render_essay(markdown_text: str) -> str:
+    """An essay's stored HTML; its headings step down one level, since the page's h1 is the title."""
+    rendered = _essay_markdown.render(markdown_text)
+    # markdown-it writes bare <hN> tags (raw HTML is off), so this touches only its own headings.
+    rendered = _HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}>", rendered)
+    return sanitize_html(rendered, ESSAY_TAGS)
+
+
+def plain_text(rendered_html: str) -> str:
+    """The words of stored HTML without any markup, whitespace folded."""
+    text = html.unescape(nh3.clean(rendered_html, tags=set()))
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def excerpt(rendered_html: str, limit: int = 280) -> str:
+    """The opening of a text, cut at a word boundary, for lists of posts."""
+    text = plain_text(rendered_html)
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.-—")
+    return cut + "…"

@@ -1,0 +1,166 @@
+"""Fixtures: a migrated database per session (SQLite, or TEST_DATABASE_URL), emptied before each test,
+an app, a client that keeps CSRF on, and one user of each role."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from community import create_app
+from community.extensions import db
+from community.models import Role, User
+from community.services.accounts import create_account
+
+PASSWORD = "correct horse battery"
+# Cheap Argon2 parameters: the tests create many accounts; production keeps the library's defaults.
+FAST_HASHING = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+def is_postgres(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+def reset_postgres(url: str) -> None:
+    """An empty public schema: the suite owns the test database."""
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def test_config(database_url: str, **overrides: object) -> dict[str, object]:
+    config: dict[str, object] = {
+        "TESTING": True,
+        "SECRET_KEY": "test secret key, not for production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PASSWORD_HASH_PARAMS": FAST_HASHING,
+    }
+    config.update(overrides)
+    return config
+
+
+test_config.__test__ = False  # a helper, not a test
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url: str) -> str:
+    """The schema built the way production builds it: by running the migrations."""
+    app = create_app(test_config(database_url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return database_url
+
+
+def empty_all_tables() -> None:
+    tables = [table for table in db.metadata.sorted_tables]
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(migrated_database: str) -> Iterator[Flask]:
+    app = create_app(test_config(migrated_database))
+    with app.app_context():
+        empty_all_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, path: str = "/") -> str:
+    """The session's CSRF token, read from a page as a browser would."""
+    page = client.get(path).get_data(as_text=True)
+    match = re.search(r'<meta name="csrf-token" content="([^"]+)"', page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, object] | None = None, **kwargs):
+    """POST a form with a valid CSRF token, as the page's own form would."""
+    fields = {"csrf_token": csrf_token(client)}
+    fields.update(data or {})
+    return client.post(path, data=fields, **kwargs)
+
+
+@dataclass
+class Accounts:
+    reader: User
+    other_reader: User
+    author: User
+    other_author: User
+    moderator: User
+    admin: User
+
+
+@pytest.fixture
+def users(app: Flask) -> Accounts:
+    with app.app_context():
+        made = Accounts(
+            reader=create_account("reader", "reader@example.org", PASSWORD, Role.READER),
+            other_reader=create_account("Ana", "ana@example.org", PASSWORD, Role.READER),
+            author=create_account("author", "author@example.org", PASSWORD, Role.AUTHOR),
+            other_author=create_account("other_author", "other@example.org", PASSWORD, Role.AUTHOR),
+            moderator=create_account("moderator", "mod@example.org", PASSWORD, Role.MODERATOR),
+            admin=create_account("admin", "admin@example.org", PASSWORD, Role.ADMIN),
+        )
+        db.session.commit()
+        for user in vars(made).values():
+            db.session.refresh(user)
+        db.session.expunge_all()
+        return made
+
+
+class AuthActions:
+    """Log in and out through the real forms."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, login: str = "reader", password: str = PASSWORD, **extra: object):
+        response = post_form(self.client, "/auth/login", {"login": login, "password": password, **extra})
+        assert response.status_code == 302, f"could not log in as {login}"
+        return response
+
+    def logout(self):
+        return post_form(self.client, "/auth/logout")
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)

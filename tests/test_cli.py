@@ -1,0 +1,51 @@
+"""Commands: create-user and demo."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from community.extensions import db
+from community.models import Post, PostStatus, User
+from community.services.accounts import authenticate
+from tests.conftest import PASSWORD
+
+
+def test_create_user_with_password_from_stdin(app, runner):
+    result = runner.invoke(args=["create-user", "Boss", "--email", "boss@example.org", "--role", "admin", "--password-stdin"], input=PASSWORD + "\n")
+    assert result.exit_code == 0, result.output
+    assert "Created admin Boss" in result.output
+    with app.app_context():
+        user = authenticate("boss", PASSWORD)
+        assert user is not None and user.is_admin
+
+
+def test_create_user_asks_for_the_password_twice(app, runner):
+    result = runner.invoke(args=["create-user", "writer", "--email", "w@example.org", "--role", "author"], input=f"{PASSWORD}\n{PASSWORD}\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert authenticate("writer", PASSWORD).role == "author"
+
+
+def test_create_user_refuses_bad_input_and_saves_nothing(app, runner):
+    result = runner.invoke(args=["create-user", "x", "--email", "x@example.org", "--password-stdin"], input=PASSWORD + "\n")
+    assert result.exit_code != 0 and "A username is 3 to 30" in result.output
+    result = runner.invoke(args=["create-user", "fine_name", "--email", "x@example.org", "--password-stdin"], input="short\n")
+    assert result.exit_code != 0 and "8 to 128" in result.output
+    result = runner.invoke(args=["create-user", "fine_name", "--email", "x@example.org", "--role", "king", "--password-stdin"], input=PASSWORD + "\n")
+    assert result.exit_code != 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def test_demo_loads_once_and_prints_the_admin_password(app, runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    assert "admin password (shown only now)" in first.output
+    admin_password = first.output.split("admin / ")[1].split()[0]
+    second = runner.invoke(args=["demo"])
+    assert "already loaded" in second.output
+    with app.app_context():
+        posts = db.session.scalars(sa.select(Post)).all()
+        assert len(posts) == 2 and all(p.status == PostStatus.PUBLISHED for p in posts)
+        assert authenticate("admin", admin_password).is_admin
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) >= 5

@@ -1,0 +1,64 @@
+"""The schema comes only from migrations, and they agree with the models on every database."""
+
+from __future__ import annotations
+
+import uuid
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from community import create_app
+from community.extensions import db
+from tests.conftest import is_postgres, test_config
+
+
+@pytest.fixture
+def empty_database_url(database_url: str, tmp_path):
+    """A brand-new database of the same kind as the suite's."""
+    if not is_postgres(database_url):
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    name = f"community_migrations_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.engine.make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_upgrading_an_empty_database_matches_the_models(empty_database_url):
+    app = create_app(test_config(empty_database_url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    assert differences == []
+
+
+def test_downgrade_to_base_removes_every_table(empty_database_url):
+    app = create_app(test_config(empty_database_url))
+    with app.app_context():
+        flask_migrate.upgrade()
+        flask_migrate.downgrade(revision="base")
+        tables = set(sa.inspect(db.engine).get_table_names()) - {"alembic_version"}
+        db.engine.dispose()
+    assert tables == set()
+
+
+def test_sqlite_runs_with_wal_foreign_keys_and_busy_timeout(tmp_path):
+    app = create_app(test_config(f"sqlite:///{tmp_path / 'pragmas.sqlite3'}"))
+    with app.app_context():
+        with db.engine.connect() as connection:
+            journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+            foreign_keys = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+            busy_timeout = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        db.engine.dispose()
+    assert (journal, foreign_keys) == ("wal", 1)
+    assert busy_timeout > 0
