@@ -1,4 +1,4 @@
-"""Commands: `flask --app wsgi create-user`, `demo`."""
+"""Commands: `flask --app wsgi create-user`, `demo`, `recount`."""
 
 from __future__ import annotations
 
@@ -49,6 +49,18 @@ def demo_command() -> None:
     click.echo(report)
 
 
+@click.command("recount")
+@with_appcontext
+def recount_command() -> None:
+    """Set every stored comment and like count to its COUNT(*), and say how many were off."""
+    from community.services.counts import recount
+
+    wrong = recount()
+    db.session.commit()
+    click.echo(f"Recounted; {wrong} stored count{'s were' if wrong != 1 else ' was'} wrong.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(recount_command)

@@ -11,9 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from community.extensions import db
-from community.models import Role, User
+from community.models import Post, Role, User
 from community.models.base import utcnow
 from community.services.accounts import create_account
+from community.services.comments import Guest, add_comment
+from community.services.likes import set_comment_like, set_post_like
 from community.services.posts import create_post
 
 CONTENT_FILE = Path(__file__).with_name("demo_content.toml")
@@ -53,5 +55,19 @@ def load_demo() -> str:
     )
 
 
-def load_discussion(post: Any, essay: dict[str, Any], users: dict[str, User]) -> None:
-    """The essay's likes and comments; filled in by the discussion feature."""
+def load_discussion(post: Post, essay: dict[str, Any], users: dict[str, User]) -> None:
+    """The essay's likes and its comments, each at its own time after the essay, through the same
+    services a reader's actions go through, so every count is kept as in real use."""
+    for username in essay.get("liked_by", []):
+        set_post_like(users[username], post, True)
+    comment_ids: dict[str, int] = {}
+    for spec in essay.get("comments", []):
+        author = users.get(spec["author"]) if "author" in spec else None
+        guest = None if author else Guest(spec["guest_name"], spec["guest_email"], spec.get("guest_website"))
+        parent_id = comment_ids[spec["reply_to"]] if "reply_to" in spec else None
+        comment = add_comment(post, spec["body"], author=author, guest=guest, parent_id=parent_id)
+        comment.created_at = post.published_at + timedelta(minutes=spec["minutes_after"])
+        comment_ids[spec["key"]] = comment.id
+        for username in spec.get("liked_by", []):
+            set_comment_like(users[username], comment, True)
+    db.session.flush()

@@ -17,9 +17,30 @@ def human_datetime(value: datetime) -> str:
     return f"{human_date(value)} at {value:%H:%M} UTC"
 
 
+def liked_by(count: int) -> str:
+    """'Liked by 1 person', 'Liked by 3 people'; empty at zero, where the count is hidden."""
+    if count <= 0:
+        return ""
+    return "Liked by 1 person" if count == 1 else f"Liked by {count:,} people"
+
+
+def thoughts_heading(count: int, title: str) -> str:
+    """The discussion's heading, as a WordPress theme words it."""
+    if count == 0:
+        return "No comments yet"
+    if count == 1:
+        return f"One thought on “{title}”"
+    return f"{count:,} thoughts on “{title}”"
+
+
 def register(app: Flask) -> None:
+    from community.avatars import avatar_url
+
     app.add_template_filter(human_date)
     app.add_template_filter(human_datetime)
+    app.add_template_filter(liked_by)
+    app.add_template_global(thoughts_heading)
+    app.add_template_global(avatar_url)
 
     @app.context_processor
     def site_globals() -> dict[str, object]:

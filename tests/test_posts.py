@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 import sqlalchemy as sa
 
 from community.extensions import db
-from community.models import Post, User
-from community.services.posts import create_post, slugify
+from community.models import Post
+from community.services.posts import slugify
 from tests.conftest import post_form
+from tests.factories import make_post
 from tests.query_counter import count_queries
-
-
-def make_post(app, author_name="author", title="On Drifting", body="Some *words*.", publish=True, days_ago=0):
-    with app.app_context():
-        author = db.session.scalar(sa.select(User).where(User.username_key == author_name.lower()))
-        post = create_post(author, title, body, publish)
-        if publish:
-            post.published_at = post.published_at - timedelta(days=days_ago)
-        db.session.commit()
-        return post.slug
 
 
 def post_count(app) -> int:

@@ -1,6 +1,8 @@
 """The models, one module per aggregate; importing this package registers them all."""
 
+from community.models.comment import Comment, CommentStatus
+from community.models.like import CommentLike, PostLike
 from community.models.post import Post, PostStatus
 from community.models.user import Role, User
 
-__all__ = ["Post", "PostStatus", "Role", "User"]
+__all__ = ["Comment", "CommentLike", "CommentStatus", "Post", "PostLike", "PostStatus", "Role", "User"]

@@ -39,6 +39,11 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
+    def avatar_seed(self) -> str:
+        """What the account's avatar is drawn from (see community.avatars)."""
+        return f"user:{self.username_key}"
+
+    @property
     def can_write_posts(self) -> bool:
         return self.role in (Role.AUTHOR, Role.ADMIN)
 

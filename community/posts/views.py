@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from community.extensions import db
 from community.models import Post, PostStatus
 from community.posts.forms import PostForm
+from community.posts.page import get_visible_post, render_post_page
 from community.services import DomainError
 from community.services import posts as post_rules
 
@@ -17,9 +18,7 @@ bp = Blueprint("posts", __name__)
 
 def get_post(slug: str, check_editor: bool = False) -> Post:
     """The post at `slug`, or 404 (drafts too, for those who may not see them), or 403 to edit."""
-    post = db.session.scalar(sa.select(Post).where(Post.slug == slug))
-    if post is None or not post_rules.can_view(current_user, post):
-        abort(404)
+    post = get_visible_post(slug)
     if check_editor and not post_rules.can_edit(current_user, post):
         abort(403)
     return post
@@ -55,8 +54,7 @@ def drafts():
 
 @bp.route("/posts/<slug>")
 def detail(slug: str):
-    post = get_post(slug)
-    return render_template("posts/detail.html", post=post, can_edit=post_rules.can_edit(current_user, post))
+    return render_post_page(get_post(slug))
 
 
 def _edit_page(form: PostForm, post: Post | None):

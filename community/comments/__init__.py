@@ -1,0 +1,1 @@
+"""The discussion under an essay: leaving comments and replies, and comment permalinks."""

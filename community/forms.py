@@ -1,0 +1,33 @@
+"""What the forms of every blueprint share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+from community.services import DomainError
+
+
+def rule(check: Callable[[Any], Any]) -> Callable[[Any, Field], None]:
+    """A WTForms validator from a service check, so each rule is written once, in the service.
+
+    The check's cleaned value replaces what was typed only when the form is valid; the page shown
+    again after an error keeps the exact text.
+    """
+
+    def validate(form: Any, field: Field) -> None:
+        try:
+            check(field.data)
+        except DomainError as error:
+            raise ValidationError(error.message) from None
+
+    return validate
+
+
+def show_domain_error(form: Any, error: DomainError, default_field: str) -> None:
+    """Put a service's refusal next to the field it concerns."""
+    field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
+    field.errors = [*field.errors, error.message]

@@ -1,0 +1,72 @@
+"""Like and unlike by POST; the form says the state wanted, so a double press counts once."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, redirect, request, url_for
+from flask_login import current_user
+
+from community.errors import wants_json
+from community.extensions import db
+from community.models import Comment, Post
+from community.posts.page import comment_url
+from community.services import DomainError
+from community.services.likes import set_comment_like, set_post_like
+from community.services.posts import can_view
+from community.templating import liked_by
+
+bp = Blueprint("likes", __name__, url_prefix="/likes")
+
+
+def _wanted_state() -> bool:
+    wanted = request.form.get("liked", "1")
+    if wanted not in ("0", "1"):
+        abort(400)
+    return wanted == "1"
+
+
+def _answer(back: str, liked: bool, count: int):
+    if wants_json():
+        return jsonify(liked=liked, count=count, label=liked_by(count))
+    return redirect(back)
+
+
+def _send_to_login(back: str):
+    """A guest pressing Like logs in and comes back to the same place on the page."""
+    if wants_json():
+        return jsonify(error="Please log in to like.", login=url_for("auth.login", next=back)), 401
+    return redirect(url_for("auth.login", next=back))
+
+
+@bp.route("/posts/<int:post_id>", methods=["POST"])
+def post_like(post_id: int):
+    post = db.session.get(Post, post_id)
+    if post is None or not can_view(current_user, post):
+        abort(404)
+    back = url_for("posts.detail", slug=post.slug, _anchor="likes")
+    if not current_user.is_authenticated:
+        return _send_to_login(back)
+    liked = _wanted_state()
+    try:
+        count = set_post_like(current_user, post, liked)
+    except DomainError as error:
+        abort(error.status, error.message)
+    db.session.commit()
+    return _answer(back, liked, count)
+
+
+@bp.route("/comments/<int:comment_id>", methods=["POST"])
+def comment_like(comment_id: int):
+    comment = db.session.get(Comment, comment_id)
+    post = db.session.get(Post, comment.post_id) if comment else None
+    if comment is None or post is None or not can_view(current_user, post) or not comment.is_visible:
+        abort(404)
+    back = comment_url(comment, post.slug)
+    if not current_user.is_authenticated:
+        return _send_to_login(back)
+    liked = _wanted_state()
+    try:
+        count = set_comment_like(current_user, comment, liked)
+    except DomainError as error:
+        abort(error.status, error.message)
+    db.session.commit()
+    return _answer(back, liked, count)

@@ -1,0 +1,87 @@
+"""Comments: a thread is a tree kept as parent, root, depth and a sortable path, so one ordered
+query returns a page of whole threads in display order."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from community.models.base import Base, utcnow
+from community.models.user import User
+
+PATH_DIGITS = 10  # each level of the path is the comment's id, zero-padded so text order is id order
+
+
+class CommentStatus(StrEnum):
+    APPROVED = "approved"
+    PENDING = "pending"
+    SPAM = "spam"
+    TRASH = "trash"
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+    __table_args__ = (
+        sa.CheckConstraint(
+            sa.text("status IN ('approved', 'pending', 'spam', 'trash')"), name="status_known"
+        ),
+        sa.CheckConstraint(
+            sa.text("author_id IS NOT NULL OR (guest_name IS NOT NULL AND guest_email IS NOT NULL)"),
+            name="has_author",
+        ),
+        # A page of threads: the post's top-level comments of a status, oldest first.
+        sa.Index("ix_comments_post_threads", "post_id", "depth", "status", "id"),
+        # Their replies, in display order.
+        sa.Index("ix_comments_root_path", "root_id", "path"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column(sa.ForeignKey("posts.id", ondelete="CASCADE"))
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    # root_id and path need the row's own id, so they are set right after the insert, in the
+    # same transaction; they are never NULL once committed.
+    root_id: Mapped[int | None] = mapped_column(sa.ForeignKey("comments.id", ondelete="CASCADE"))
+    depth: Mapped[int] = mapped_column(sa.SmallInteger)
+    path: Mapped[str] = mapped_column(sa.String(120), default="")
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    guest_name: Mapped[str | None] = mapped_column(sa.String(60))
+    guest_email: Mapped[str | None] = mapped_column(sa.String(254))
+    guest_website: Mapped[str | None] = mapped_column(sa.String(200))
+    ip_address: Mapped[str | None] = mapped_column(sa.String(45))
+    body_markdown: Mapped[str] = mapped_column(sa.Text)
+    body_html: Mapped[str] = mapped_column(sa.Text)
+    status: Mapped[str] = mapped_column(sa.String(16), default=CommentStatus.APPROVED)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    edited_at: Mapped[datetime | None]
+    like_count: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    author: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def display_name(self) -> str:
+        return self.author.username if self.author is not None else (self.guest_name or "Anonymous")
+
+    @property
+    def is_guest(self) -> bool:
+        return self.author_id is None
+
+    @property
+    def avatar_seed(self) -> str:
+        """What the avatar is drawn from: the account's name, or the guest's email."""
+        return self.author.avatar_seed if self.author is not None else f"guest:{(self.guest_email or '').lower()}"
+
+    @property
+    def is_visible(self) -> bool:
+        return self.status == CommentStatus.APPROVED
+
+    def __repr__(self) -> str:
+        return f"<Comment {self.id} on post {self.post_id} depth {self.depth}>"
+
+
+def path_segment(comment_id: int) -> str:
+    return f"{comment_id:0{PATH_DIGITS}d}"

@@ -1,0 +1,72 @@
+"""The post page: the essay, its likes and its discussion, shared by the post view and by a
+comment form shown again with its errors."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from community.comments.forms import CommentForm, GuestCommentForm
+from community.extensions import db
+from community.models import Comment, Post, User
+from community.services import DomainError
+from community.services import posts as post_rules
+from community.services.comments import can_comment_on, find_reply_target
+from community.services.discussion import load_discussion, page_of
+
+
+def get_visible_post(slug: str) -> Post:
+    """The post at `slug`, or 404, drafts included for those who may not see them."""
+    post = db.session.scalar(sa.select(Post).where(Post.slug == slug))
+    if post is None or not post_rules.can_view(current_user, post):
+        abort(404)
+    return post
+
+
+def comment_form_for(user: User) -> CommentForm:
+    return CommentForm() if user.is_authenticated else GuestCommentForm()
+
+
+def comment_url(comment: Comment, slug: str) -> str:
+    """The comment's place: its page of the discussion, anchored at it."""
+    page = page_of(comment)
+    return url_for("posts.detail", slug=slug, cpage=page if page > 1 else None, _anchor=f"comment-{comment.id}")
+
+
+def _reply_target(post: Post, raw_id: str | int | None) -> Comment | None:
+    try:
+        return find_reply_target(post, int(raw_id)) if raw_id else None
+    except (DomainError, ValueError):
+        return None
+
+
+def render_post_page(post: Post, form: CommentForm | None = None, status: int = 200):
+    page = request.args.get("cpage", 1, type=int)
+    discussion = load_discussion(post, page, current_user)
+    if discussion is None:
+        abort(404)
+    reply_unavailable = False
+    if form is None:
+        form = comment_form_for(current_user)
+        requested = request.args.get("replytocom")
+        reply_to = _reply_target(post, requested)
+        reply_unavailable = bool(requested) and reply_to is None
+        form.parent_id.data = str(reply_to.id) if reply_to else ""
+    else:
+        reply_to = _reply_target(post, form.parent_id.data)
+    return (
+        render_template(
+            "posts/detail.html",
+            post=post,
+            discussion=discussion,
+            form=form,
+            reply_to=reply_to,
+            reply_unavailable=reply_unavailable,
+            comments_open=can_comment_on(post),
+            guests_may_comment=current_app.config["GUEST_COMMENTS"],
+            thread_depth=current_app.config["THREAD_DEPTH"],
+            can_edit=post_rules.can_edit(current_user, post),
+        ),
+        status,
+    )

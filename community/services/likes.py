@@ -1,0 +1,53 @@
+"""Likes: idempotent, counted once, by a unique key and an SQL increment in one transaction."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from community.extensions import db
+from community.models import Comment, CommentLike, Post, PostLike, User
+from community.services import DomainError
+
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def _set_like(like_model, counted_model, key_column: str, target_id: int, user: User, liked: bool) -> bool:
+    """Make the like exist or not; returns whether anything changed.
+
+    INSERT ... ON CONFLICT DO NOTHING means a double press, even a concurrent one, adds one row and
+    never raises; the counter moves only when a row really appeared or went.
+    """
+    if liked:
+        insert = _INSERT[db.engine.dialect.name]
+        statement = insert(like_model).values(user_id=user.id, **{key_column: target_id}).on_conflict_do_nothing()
+        changed = db.session.execute(statement).rowcount == 1
+    else:
+        statement = sa.delete(like_model).where(
+            like_model.user_id == user.id, getattr(like_model, key_column) == target_id
+        )
+        changed = db.session.execute(statement).rowcount == 1
+    if changed:
+        delta = 1 if liked else -1
+        db.session.execute(
+            sa.update(counted_model)
+            .where(counted_model.id == target_id)
+            .values(like_count=counted_model.like_count + delta)
+        )
+    return changed
+
+
+def set_post_like(user: User, post: Post, liked: bool) -> int:
+    """Like or unlike a post; returns its like count afterwards."""
+    if not post.is_published:
+        raise DomainError("Only published posts can be liked.", status=404)
+    _set_like(PostLike, Post, "post_id", post.id, user, liked)
+    return db.session.scalar(sa.select(Post.like_count).where(Post.id == post.id))
+
+
+def set_comment_like(user: User, comment: Comment, liked: bool) -> int:
+    """Like or unlike a visible comment; returns its like count afterwards."""
+    if not comment.is_visible:
+        raise DomainError("That comment cannot be liked.", status=404)
+    _set_like(CommentLike, Comment, "comment_id", comment.id, user, liked)
+    return db.session.scalar(sa.select(Comment.like_count).where(Comment.id == comment.id))
