@@ -17,7 +17,7 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
     statements: list[str] = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+        if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE", "BEGIN")):
             statements.append(statement)
 
     with app.app_context():

@@ -16,17 +16,17 @@ def _set_like(like_model, counted_model, key_column: str, target_id: int, user: 
     """Make the like exist or not; returns whether anything changed.
 
     INSERT ... ON CONFLICT DO NOTHING means a double press, even a concurrent one, adds one row and
-    never raises; the counter moves only when a row really appeared or went.
+    never raises; the counter moves only when a row really appeared or went, which RETURNING tells
+    reliably on every driver (rowcount does not).
     """
     if liked:
         insert = _INSERT[db.engine.dialect.name]
         statement = insert(like_model).values(user_id=user.id, **{key_column: target_id}).on_conflict_do_nothing()
-        changed = db.session.execute(statement).rowcount == 1
     else:
         statement = sa.delete(like_model).where(
             like_model.user_id == user.id, getattr(like_model, key_column) == target_id
         )
-        changed = db.session.execute(statement).rowcount == 1
+    changed = db.session.execute(statement.returning(like_model.user_id)).first() is not None
     if changed:
         delta = 1 if liked else -1
         db.session.execute(

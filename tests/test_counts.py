@@ -1,0 +1,76 @@
+"""Counts that stay true: the counters on rows equal COUNT(*) after any sequence of actions."""
+
+from __future__ import annotations
+
+import random
+
+import sqlalchemy as sa
+
+from community.extensions import db
+from community.models import Comment, CommentLike, Post, PostLike
+from tests.conftest import post_form
+from tests.factories import make_post
+
+
+def true_and_stored_counts(app):
+    """(stored, counted) for every counter, counted here independently of the app's own recount."""
+    with app.app_context():
+        pairs = []
+        for post in db.session.scalars(sa.select(Post)):
+            comments = db.session.scalar(sa.select(sa.func.count()).where(Comment.post_id == post.id, Comment.status == "approved"))
+            likes = db.session.scalar(sa.select(sa.func.count()).where(PostLike.post_id == post.id))
+            pairs += [(("post", post.id, "comments"), post.comment_count, comments), (("post", post.id, "likes"), post.like_count, likes)]
+        for comment in db.session.scalars(sa.select(Comment)):
+            likes = db.session.scalar(sa.select(sa.func.count()).where(CommentLike.comment_id == comment.id))
+            pairs.append((("comment", comment.id, "likes"), comment.like_count, likes))
+        return pairs
+
+
+def test_random_actions_keep_every_count_equal_to_count_star(app, users, auth):
+    rng = random.Random(20261128)
+    slugs = [make_post(app, title=f"Essay {n}") for n in range(2)]
+    clients = {}
+    for name in ("reader", "Ana", "author", "moderator"):
+        client = app.test_client()
+        post_form(client, "/auth/login", {"login": name, "password": "correct horse battery"})
+        clients[name] = client
+    comment_ids: dict[str, list[int]] = {slug: [] for slug in slugs}
+    for step in range(150):
+        name = rng.choice(list(clients))
+        client = clients[name]
+        slug = rng.choice(slugs)
+        action = rng.choice(["comment", "reply", "like_post", "unlike_post", "like_comment", "unlike_comment"])
+        if action in ("comment", "reply"):
+            data = {"body": f"step {step}"}
+            if action == "reply" and comment_ids[slug]:
+                data["parent_id"] = str(rng.choice(comment_ids[slug]))
+            response = post_form(client, f"/posts/{slug}/comments", data)
+            if response.status_code == 302:
+                comment_ids[slug].append(int(response.headers["Location"].rsplit("comment-", 1)[1]))
+            else:
+                assert response.status_code == 422  # only a reply beyond the depth limit
+        elif action.endswith("_post"):
+            with app.app_context():
+                post_id = db.session.scalar(sa.select(Post.id).where(Post.slug == slug))
+            assert post_form(client, f"/likes/posts/{post_id}", {"liked": "1" if action == "like_post" else "0"}).status_code == 302
+        elif comment_ids[slug]:
+            target = rng.choice(comment_ids[slug])
+            assert post_form(client, f"/likes/comments/{target}", {"liked": "1" if action == "like_comment" else "0"}).status_code == 302
+    pairs = true_and_stored_counts(app)
+    assert sum(counted for _, _, counted in pairs) > 50  # the sequence really did things
+    assert [(key, stored, counted) for key, stored, counted in pairs if stored != counted] == []
+
+
+def test_recount_mends_drift_and_says_how_much(app, users, runner):
+    from tests.factories import like_post, make_comment
+
+    slug = make_post(app)
+    make_comment(app, slug, "one")
+    like_post(app, slug, "Ana")
+    with app.app_context():
+        db.session.execute(sa.update(Post).values(comment_count=7, like_count=0))
+        db.session.commit()
+    result = runner.invoke(args=["recount"])
+    assert "2 stored counts were wrong" in result.output
+    assert all(stored == counted for _, stored, counted in true_and_stored_counts(app))
+    assert "0 stored counts were wrong" in runner.invoke(args=["recount"]).output
