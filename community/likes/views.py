@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, abort, jsonify, redirect, request, url_for
 from flask_login import current_user
 
@@ -37,21 +39,26 @@ def _send_to_login(back: str):
     return redirect(url_for("auth.login", next=back))
 
 
+def _change_like(back: str, set_like: Callable[[bool], int]):
+    """The shared path of both buttons: guests go to log in, readers get the state they asked for."""
+    if not current_user.is_authenticated:
+        return _send_to_login(back)
+    liked = _wanted_state()
+    try:
+        count = set_like(liked)
+    except DomainError as error:
+        abort(error.status, error.message)
+    db.session.commit()
+    return _answer(back, liked, count)
+
+
 @bp.route("/posts/<int:post_id>", methods=["POST"])
 def post_like(post_id: int):
     post = db.session.get(Post, post_id)
     if post is None or not can_view(current_user, post):
         abort(404)
     back = url_for("posts.detail", slug=post.slug, _anchor="likes")
-    if not current_user.is_authenticated:
-        return _send_to_login(back)
-    liked = _wanted_state()
-    try:
-        count = set_post_like(current_user, post, liked)
-    except DomainError as error:
-        abort(error.status, error.message)
-    db.session.commit()
-    return _answer(back, liked, count)
+    return _change_like(back, lambda liked: set_post_like(current_user, post, liked))
 
 
 @bp.route("/comments/<int:comment_id>", methods=["POST"])
@@ -60,13 +67,4 @@ def comment_like(comment_id: int):
     post = db.session.get(Post, comment.post_id) if comment else None
     if comment is None or post is None or not can_view(current_user, post) or not comment.is_visible:
         abort(404)
-    back = comment_url(comment, post.slug)
-    if not current_user.is_authenticated:
-        return _send_to_login(back)
-    liked = _wanted_state()
-    try:
-        count = set_comment_like(current_user, comment, liked)
-    except DomainError as error:
-        abort(error.status, error.message)
-    db.session.commit()
-    return _answer(back, liked, count)
+    return _change_like(comment_url(comment, post.slug), lambda liked: set_comment_like(current_user, comment, liked))
