@@ -11,10 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from community.extensions import db
-from community.models import Post, Role, User
+from community.models import CommentStatus, Post, Role, User
 from community.models.base import utcnow
 from community.services.accounts import create_account
 from community.services.comments import Guest, add_comment
+from community.services.moderation import Action, moderate_comment
 from community.services.likes import set_comment_like, set_post_like
 from community.services.posts import create_post
 
@@ -45,6 +46,7 @@ def load_demo() -> str:
         post = create_post(users[essay["author"]], essay["title"], essay["body"], publish=True)
         post.published_at = post.created_at = now - timedelta(days=essay["published_days_ago"])
         load_discussion(post, essay, users)
+    hold_for_review(post, content.get("held_comments", []))
     db.session.commit()
 
     others = ", ".join(name for name, user in users.items() if user.role != Role.ADMIN)
@@ -61,13 +63,22 @@ def load_discussion(post: Post, essay: dict[str, Any], users: dict[str, User]) -
     for username in essay.get("liked_by", []):
         set_post_like(users[username], post, True)
     comment_ids: dict[str, int] = {}
+    moderator = next(user for user in users.values() if user.is_moderator)
     for spec in essay.get("comments", []):
         author = users.get(spec["author"]) if "author" in spec else None
         guest = None if author else Guest(spec["guest_name"], spec["guest_email"], spec.get("guest_website"))
         parent_id = comment_ids[spec["reply_to"]] if "reply_to" in spec else None
         comment = add_comment(post, spec["body"], author=author, guest=guest, parent_id=parent_id)
         comment.created_at = post.published_at + timedelta(minutes=spec["minutes_after"])
+        if comment.status == CommentStatus.PENDING:  # a first comment, held; the moderator let it in
+            moderate_comment(moderator, comment, Action.APPROVE)
         comment_ids[spec["key"]] = comment.id
         for username in spec.get("liked_by", []):
             set_comment_like(users[username], comment, True)
     db.session.flush()
+
+
+def hold_for_review(post: Post, held: list[dict[str, str]]) -> None:
+    """A few guest comments the rules hold, so the moderation queue has work to show."""
+    for spec in held:
+        add_comment(post, spec["body"], guest=Guest(spec["guest_name"], spec["guest_email"]), ip_address=spec.get("ip"))

@@ -2,7 +2,11 @@
 
 from community.models.comment import Comment, CommentStatus
 from community.models.like import CommentLike, PostLike
+from community.models.moderation import LogEntry, ModerationSettings, Report, ReportReason
 from community.models.post import Post, PostStatus
 from community.models.user import Role, User
 
-__all__ = ["Comment", "CommentLike", "CommentStatus", "Post", "PostLike", "PostStatus", "Role", "User"]
+__all__ = [
+    "Comment", "CommentLike", "CommentStatus", "LogEntry", "ModerationSettings", "Post", "PostLike",
+    "PostStatus", "Report", "ReportReason", "Role", "User",
+]

@@ -32,8 +32,13 @@ class Comment(Base):
             sa.text("author_id IS NOT NULL OR (guest_name IS NOT NULL AND guest_email IS NOT NULL)"),
             name="has_author",
         ),
-        # A page of threads: the post's top-level comments of a status, oldest first.
-        sa.Index("ix_comments_post_threads", "post_id", "depth", "status", "id"),
+        # A page of threads: the threads of a post that hold a visible comment, oldest first.
+        sa.Index("ix_comments_post_status_root", "post_id", "status", "root_id"),
+        # The moderation queue's tabs, newest first.
+        sa.Index("ix_comments_status_created", "status", "created_at"),
+        # Flood control and "has an approved comment before", for guests by email or address.
+        sa.Index("ix_comments_guest_email", "guest_email"),
+        sa.Index("ix_comments_ip_created", "ip_address", "created_at"),
         # Their replies, in display order.
         sa.Index("ix_comments_root_path", "root_id", "path"),
     )
@@ -58,7 +63,13 @@ class Comment(Base):
     status: Mapped[str] = mapped_column(sa.String(16), default=CommentStatus.APPROVED)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
+    edited_by_moderator: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A comment its author deleted while it had replies stays as a tombstone so the thread holds.
+    deleted_at: Mapped[datetime | None]
     like_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Which moderation rule held or spammed it ("first-comment", "too-many-links", ...).
+    held_by_rule: Mapped[str | None] = mapped_column(sa.String(40))
+    open_report_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User | None] = relationship(lazy="joined")
 
@@ -77,7 +88,22 @@ class Comment(Base):
 
     @property
     def is_visible(self) -> bool:
+        """Shown to everyone: approved (a deleted one shows as a tombstone)."""
         return self.status == CommentStatus.APPROVED
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_counted(self) -> bool:
+        """Counted in "N thoughts": approved and not deleted."""
+        return self.is_visible and not self.is_deleted
+
+    @property
+    def author_email(self) -> str | None:
+        """Shown only to moderators."""
+        return self.author.email if self.author is not None else self.guest_email
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} on post {self.post_id} depth {self.depth}>"

@@ -39,6 +39,7 @@ class Post(Base):
     published_at: Mapped[datetime | None]
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     like_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    comments_closed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 

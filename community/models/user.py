@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import StrEnum
 
 import sqlalchemy as sa
@@ -11,6 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 
 from community.models.base import Base, utcnow
+
+
+SUSPENDED_FOR_GOOD = datetime(9999, 12, 31, tzinfo=timezone.utc)
 
 
 class Role(StrEnum):
@@ -37,6 +40,17 @@ class User(UserMixin, Base):
     password_hash: Mapped[str] = mapped_column(sa.String(255))
     role: Mapped[str] = mapped_column(sa.String(16), default=Role.READER, server_default=Role.READER)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A suspension ends at suspended_until; "for good" is stored as SUSPENDED_FOR_GOOD.
+    suspended_until: Mapped[datetime | None]
+    suspension_reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > utcnow()
+
+    @property
+    def suspended_for_good(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until >= SUSPENDED_FOR_GOOD
 
     @property
     def avatar_seed(self) -> str:

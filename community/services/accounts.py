@@ -117,3 +117,15 @@ def authenticate(login: str, password: str) -> User | None:
     if hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def suspension_notice(user: User) -> str:
+    """What a suspended person reads when they try to take part."""
+    when = "until further notice" if user.suspended_for_good else f"until {user.suspended_until:%-d %B %Y, %H:%M} UTC"
+    return f"Your account is suspended {when}. Reason: {user.suspension_reason}"
+
+
+def ensure_may_take_part(user: User | None) -> None:
+    """Suspended accounts may read, not comment, reply, like or report."""
+    if user is not None and user.is_authenticated and user.is_suspended:
+        raise DomainError(suspension_notice(user), field="body", status=403)

@@ -1,8 +1,10 @@
-"""Writing comments: who may comment, the rules for a body, a guest and a reply."""
+"""Writing comments: who may comment, the rules for a body, a guest and a reply; authors editing and
+deleting their own words."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -12,9 +14,11 @@ from flask import current_app
 from community import text
 from community.extensions import db
 from community.models import Comment, CommentStatus, Post, User
-from community.models.comment import path_segment
 from community.models.base import utcnow
-from community.services import DomainError
+from community.models.comment import path_segment
+from community.services import DomainError, NotAllowed
+from community.services.accounts import ensure_may_take_part
+from community.services.rules import check_flood, comments_closed, content_verdict, current_settings, judge_new_comment
 
 BODY_MAX = 5_000
 GUEST_NAME_MAX = 60
@@ -51,11 +55,12 @@ def check_guest_name(name: str | None) -> str:
 
 
 def check_guest_email(email: str | None) -> str:
+    """A valid address, lower-cased so "has commented before" finds it by index."""
     email = (email or "").strip()
     if not email:
         raise DomainError("Please give your email address; it is never shown.", field="email")
     try:
-        return validate_email(email, check_deliverability=False).normalized
+        return validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
         raise DomainError("That email address is not valid.", field="email") from None
 
@@ -73,13 +78,13 @@ def check_website(website: str | None) -> str | None:
 
 
 def can_comment_on(post: Post) -> bool:
-    return post.is_published
+    return not comments_closed(post)
 
 
 def find_reply_target(post: Post, parent_id: int) -> Comment:
     """The comment being answered, which must be a visible comment of this post with room below it."""
     parent = db.session.get(Comment, parent_id)
-    if parent is None or parent.post_id != post.id or not parent.is_visible:
+    if parent is None or parent.post_id != post.id or not parent.is_visible or parent.is_deleted:
         raise DomainError(
             "The comment you are replying to is not part of this discussion any more.", field="body"
         )
@@ -96,9 +101,11 @@ def add_comment(
     parent_id: int | None = None,
     ip_address: str | None = None,
 ) -> Comment:
-    """A new comment or reply, rendered once; the post's count moves in the same transaction."""
-    if not can_comment_on(post):
+    """A new comment or reply, rendered once and judged by the moderation rules; the post's count
+    moves in the same transaction when it is published at once."""
+    if comments_closed(post):
         raise DomainError("Comments are closed.", status=403)
+    ensure_may_take_part(author)
     body = check_body(body)
     if author is None:
         if not current_app.config["GUEST_COMMENTS"]:
@@ -107,7 +114,10 @@ def add_comment(
             raise DomainError("Please give your name.", field="name")
         guest = Guest(check_guest_name(guest.name), check_guest_email(guest.email), check_website(guest.website))
     parent = find_reply_target(post, parent_id) if parent_id is not None else None
+    check_flood(author, ip_address, current_settings())
 
+    body_html = text.render_comment(body)
+    verdict = judge_new_comment(post, author, guest.email if guest else None, ip_address, body, body_html)
     comment = Comment(
         post_id=post.id,
         parent_id=parent.id if parent else None,
@@ -118,15 +128,16 @@ def add_comment(
         guest_website=guest.website if guest and not author else None,
         ip_address=ip_address,
         body_markdown=body,
-        body_html=text.render_comment(body),
-        status=CommentStatus.APPROVED,
+        body_html=body_html,
+        status=verdict.status,
+        held_by_rule=verdict.rule,
         created_at=utcnow(),
     )
     db.session.add(comment)
     db.session.flush()  # the id is needed for the root and the path
     comment.root_id = parent.root_id if parent else comment.id
     comment.path = f"{parent.path}/{path_segment(comment.id)}" if parent else path_segment(comment.id)
-    if comment.is_visible:
+    if comment.is_counted:
         change_comment_count(post.id, +1)
     db.session.flush()
     return comment
@@ -137,3 +148,90 @@ def change_comment_count(post_id: int, delta: int) -> None:
     db.session.execute(
         sa.update(Post).where(Post.id == post_id).values(comment_count=Post.comment_count + delta)
     )
+
+
+# --- an author's own words ---------------------------------------------------------------------------
+
+def edit_window_ends(comment: Comment):
+    return comment.created_at + timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+
+
+def can_edit_own(user: User | None, comment: Comment) -> bool:
+    return (
+        user is not None and user.is_authenticated and comment.author_id == user.id
+        and not comment.is_deleted and comment.status in (CommentStatus.APPROVED, CommentStatus.PENDING)
+        and utcnow() < edit_window_ends(comment)
+    )
+
+
+def can_delete_own(user: User | None, comment: Comment) -> bool:
+    return user is not None and user.is_authenticated and comment.author_id == user.id and not comment.is_deleted
+
+
+def edit_own_comment(user: User, comment: Comment, body: str) -> None:
+    """New words within the edit window, rendered again and judged again by the content rules."""
+    if comment.author_id != user.id:
+        raise NotAllowed("You can only edit your own comments.")
+    ensure_may_take_part(user)
+    if not can_edit_own(user, comment):
+        raise DomainError(
+            f"Comments can be edited for {current_app.config['EDIT_WINDOW_MINUTES']} minutes after posting; "
+            "this one can no longer be changed.", field="body", status=403,
+        )
+    comment.body_markdown = check_body(body)
+    comment.body_html = text.render_comment(comment.body_markdown)
+    comment.edited_at = utcnow()
+    verdict = content_verdict(comment.body_markdown, comment.body_html, current_settings())
+    if verdict and comment.status == CommentStatus.APPROVED and not user.is_moderator:
+        was_counted = comment.is_counted
+        comment.status, comment.held_by_rule = verdict.status, verdict.rule
+        if was_counted:
+            change_comment_count(comment.post_id, -1)
+    db.session.flush()
+
+
+def delete_own_comment(user: User, comment: Comment) -> None:
+    """Gone, or a tombstone "This comment was deleted." while replies hang under it."""
+    if not can_delete_own(user, comment):
+        raise NotAllowed("You can only delete your own comments.")
+    has_replies = db.session.scalar(sa.select(Comment.id).where(Comment.parent_id == comment.id).limit(1))
+    if has_replies is None:
+        parent_id = comment.parent_id
+        delete_comment_rows(comment)
+        _remove_bare_tombstone(parent_id)
+        return
+    if comment.is_counted:
+        change_comment_count(comment.post_id, -1)
+    comment.deleted_at = utcnow()
+    comment.body_markdown = ""
+    comment.body_html = ""
+    db.session.flush()
+
+
+def _remove_bare_tombstone(comment_id: int | None) -> None:
+    """A tombstone whose last reply went has nothing left to hold: remove it, and so on upwards."""
+    while comment_id is not None:
+        tombstone = db.session.get(Comment, comment_id)
+        if tombstone is None or not tombstone.is_deleted:
+            return
+        if db.session.scalar(sa.select(Comment.id).where(Comment.parent_id == tombstone.id).limit(1)):
+            return
+        comment_id = tombstone.parent_id
+        delete_comment_rows(tombstone)
+
+
+def delete_comment_rows(comment: Comment) -> None:
+    """Remove a comment and the replies under it; the count drops by the counted ones among them."""
+    subtree = sa.and_(
+        Comment.root_id == comment.root_id,
+        sa.or_(Comment.id == comment.id, Comment.path.like(f"{comment.path}/%")),
+    )
+    counted = db.session.scalar(
+        sa.select(sa.func.count()).where(subtree, Comment.status == CommentStatus.APPROVED, Comment.deleted_at.is_(None))
+    )
+    if counted:
+        change_comment_count(comment.post_id, -counted)
+    # Deepest first, so no row outlives its parent, whatever the foreign keys cascade.
+    ids = db.session.scalars(sa.select(Comment.id).where(subtree).order_by(Comment.depth.desc())).all()
+    for comment_id in ids:
+        db.session.execute(sa.delete(Comment).where(Comment.id == comment_id))

@@ -1,9 +1,10 @@
 """Reading a discussion: a page of whole threads in one ordered query, the tree built in Python,
-and the reader's own likes in one more query."""
+and the reader's own state (likes, comments awaiting moderation) in one query each."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -13,11 +14,16 @@ from community.extensions import db
 from community.models import Comment, CommentLike, CommentStatus, Post, PostLike, User
 
 LIKERS_SHOWN = 20
+HELD_SHOWN = 200  # the most held comments a moderator sees in place on one page
 
 
 @dataclass
 class CommentNode:
-    comment: Comment
+    """A comment in its thread; `comment` is None for a hidden ancestor kept so replies stay put."""
+
+    comment_id: int
+    depth: int
+    comment: Comment | None = None
     children: list[CommentNode] = field(default_factory=list)
 
 
@@ -36,63 +42,91 @@ class Discussion:
         return max(0, self.post.like_count - len(self.likers))
 
 
-def _visible_threads(post: Post) -> sa.Select:
-    return sa.select(Comment.id).where(
-        Comment.post_id == post.id, Comment.depth == 1, Comment.status == CommentStatus.APPROVED
+def _thread_ids(post_id: int) -> sa.Select:
+    """The threads a reader can see: those holding at least one approved comment."""
+    return (
+        sa.select(Comment.root_id)
+        .where(Comment.post_id == post_id, Comment.status == CommentStatus.APPROVED)
+        .distinct()
     )
 
 
+def _count(select: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
+
+
 def page_count(post: Post) -> int:
-    threads = db.session.scalar(sa.select(sa.func.count()).select_from(_visible_threads(post).subquery()))
-    return max(1, math.ceil(threads / current_app.config["COMMENTS_PER_PAGE"]))
+    return max(1, math.ceil(_count(_thread_ids(post.id)) / current_app.config["COMMENTS_PER_PAGE"]))
 
 
 def page_of(comment: Comment) -> int:
     """The page of its post's discussion that shows this comment's thread."""
-    root_id = comment.root_id or comment.id
-    earlier = db.session.scalar(
-        sa.select(sa.func.count()).select_from(_visible_threads_before(comment.post_id, root_id).subquery())
-    )
+    earlier = _count(_thread_ids(comment.post_id).where(Comment.root_id < comment.root_id))
     return earlier // current_app.config["COMMENTS_PER_PAGE"] + 1
 
 
-def _visible_threads_before(post_id: int, root_id: int) -> sa.Select:
-    return sa.select(Comment.id).where(
-        Comment.post_id == post_id,
-        Comment.depth == 1,
-        Comment.status == CommentStatus.APPROVED,
-        Comment.id < root_id,
-    )
-
-
-def build_tree(comments: list[Comment]) -> list[CommentNode]:
-    """Nest comments given in path order; a reply whose parent is not shown is not shown either."""
+def build_tree(comments: Iterable[Comment]) -> list[CommentNode]:
+    """Nest comments given in (root_id, path) order. An ancestor that is not shown (held, removed)
+    becomes an empty node, so its visible replies keep their place in the thread."""
     nodes: dict[int, CommentNode] = {}
     roots: list[CommentNode] = []
     for comment in comments:
-        node = CommentNode(comment)
-        if comment.parent_id is None:
-            roots.append(node)
-        elif comment.parent_id in nodes:
-            nodes[comment.parent_id].children.append(node)
-        else:
-            continue
-        nodes[comment.id] = node
+        parent: CommentNode | None = None
+        for level, ancestor_id in enumerate(_ancestor_ids(comment), start=1):
+            node = nodes.get(ancestor_id)
+            if node is None:
+                node = nodes[ancestor_id] = CommentNode(ancestor_id, level)
+                (parent.children if parent else roots).append(node)
+            parent = node
+        node = nodes.get(comment.id)
+        if node is None:
+            node = nodes[comment.id] = CommentNode(comment.id, comment.depth)
+            (parent.children if parent else roots).append(node)
+        node.comment = comment
     return roots
 
 
-def load_discussion(post: Post, page: int, viewer: User | None) -> Discussion | None:
-    """The page's threads, the viewer's likes and the post's likers; None when the page is past the end."""
+def _ancestor_ids(comment: Comment) -> list[int]:
+    return [int(segment) for segment in comment.path.split("/")[:-1]]
+
+
+def _held_for(viewer: User | None, post: Post, own_pending_ids: list[int]):
+    """The held comments this viewer may see in place: moderators all, authors their own."""
+    held = sa.and_(Comment.post_id == post.id, Comment.status == CommentStatus.PENDING)
+    if viewer is not None and viewer.is_authenticated:
+        if viewer.is_moderator:
+            return held
+        return sa.and_(held, sa.or_(Comment.author_id == viewer.id, Comment.id.in_(own_pending_ids)))
+    if own_pending_ids:
+        return sa.and_(held, Comment.id.in_(own_pending_ids))
+    return None
+
+
+def load_discussion(post: Post, page: int, viewer: User | None, own_pending_ids: list[int] = ()) -> Discussion | None:
+    """The page's threads, the viewer's likes and held comments, and the post's likers; None when
+    the page is past the end. `own_pending_ids`: a guest's held comments, from their session."""
     per_page = current_app.config["COMMENTS_PER_PAGE"]
     pages = page_count(post)
     if page < 1 or page > pages:
         return None
-    page_roots = _visible_threads(post).order_by(Comment.id).limit(per_page).offset((page - 1) * per_page)
-    comments = db.session.scalars(
-        sa.select(Comment)
-        .where(Comment.root_id.in_(page_roots), Comment.status == CommentStatus.APPROVED)
-        .order_by(Comment.root_id, Comment.path)
-    ).all()
+    page_roots = _thread_ids(post.id).order_by(Comment.root_id).limit(per_page).offset((page - 1) * per_page)
+    comments = list(
+        db.session.scalars(
+            sa.select(Comment)
+            .where(Comment.root_id.in_(page_roots), Comment.status == CommentStatus.APPROVED)
+            .order_by(Comment.root_id, Comment.path)
+        )
+    )
+
+    held_filter = _held_for(viewer, post, list(own_pending_ids))
+    if held_filter is not None:
+        root_ids = {comment.root_id for comment in comments}
+        last_root = max(root_ids, default=0)
+        for comment in db.session.scalars(sa.select(Comment).where(held_filter).order_by(Comment.id).limit(HELD_SHOWN)):
+            # In place in a thread of this page; a held new thread, at the end of the last page.
+            if comment.root_id in root_ids or (page == pages and comment.root_id > last_root):
+                comments.append(comment)
+        comments.sort(key=lambda comment: (comment.root_id, comment.path))
 
     liked_comment_ids: set[int] = set()
     post_liked = False
@@ -110,7 +144,7 @@ def load_discussion(post: Post, page: int, viewer: User | None) -> Discussion | 
                 .limit(LIKERS_SHOWN)
             )
         )
-    return Discussion(post, build_tree(list(comments)), page, pages, liked_comment_ids, post_liked, likers)
+    return Discussion(post, build_tree(comments), page, pages, liked_comment_ids, post_liked, likers)
 
 
 def viewer_likes(post: Post, viewer: User) -> tuple[set[int], bool]:

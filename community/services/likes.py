@@ -8,6 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from community.extensions import db
 from community.models import Comment, CommentLike, Post, PostLike, User
 from community.services import DomainError
+from community.services.accounts import ensure_may_take_part
 
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -39,6 +40,7 @@ def _set_like(like_model, counted_model, key_column: str, target_id: int, user: 
 
 def set_post_like(user: User, post: Post, liked: bool) -> int:
     """Like or unlike a post; returns its like count afterwards."""
+    ensure_may_take_part(user)
     if not post.is_published:
         raise DomainError("Only published posts can be liked.", status=404)
     _set_like(PostLike, Post, "post_id", post.id, user, liked)
@@ -47,7 +49,8 @@ def set_post_like(user: User, post: Post, liked: bool) -> int:
 
 def set_comment_like(user: User, comment: Comment, liked: bool) -> int:
     """Like or unlike a visible comment; returns its like count afterwards."""
-    if not comment.is_visible:
+    ensure_may_take_part(user)
+    if not comment.is_visible or comment.is_deleted:
         raise DomainError("That comment cannot be liked.", status=404)
     _set_like(CommentLike, Comment, "comment_id", comment.id, user, liked)
     return db.session.scalar(sa.select(Comment.like_count).where(Comment.id == comment.id))

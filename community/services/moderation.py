@@ -1,0 +1,275 @@
+"""Moderation actions: each checks who may act, changes what it must, keeps the counts true, and
+writes exactly one log entry in the same transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+
+from community import text
+from community.extensions import db
+from community.models import Comment, CommentStatus, LogEntry, Report, Role, User
+from community.models.base import utcnow
+from community.models.user import SUSPENDED_FOR_GOOD
+from community.services import DomainError, NotAllowed
+from community.services.comments import change_comment_count, check_body, delete_comment_rows
+
+
+class Action(StrEnum):
+    APPROVE = "approve"
+    UNAPPROVE = "unapprove"
+    SPAM = "spam"
+    TRASH = "trash"
+    RESTORE = "restore"
+    DELETE = "delete"
+    EDIT = "edit"
+    DISMISS_REPORTS = "dismiss-reports"
+    AUTO_HIDE = "auto-hide"
+    SUSPEND = "suspend"
+    UNSUSPEND = "unsuspend"
+    CHANGE_ROLE = "change-role"
+    SETTINGS = "settings"
+
+
+COMMENT_ACTIONS = (Action.APPROVE, Action.UNAPPROVE, Action.SPAM, Action.TRASH, Action.RESTORE, Action.DELETE)
+# Which statuses each status action may start from, and where it leads (restore: see _restored_status).
+_ALLOWED_FROM = {
+    Action.APPROVE: {CommentStatus.PENDING, CommentStatus.SPAM, CommentStatus.TRASH},
+    Action.UNAPPROVE: {CommentStatus.APPROVED},
+    Action.SPAM: {CommentStatus.APPROVED, CommentStatus.PENDING, CommentStatus.TRASH},
+    Action.TRASH: {CommentStatus.APPROVED, CommentStatus.PENDING, CommentStatus.SPAM},
+    Action.RESTORE: {CommentStatus.SPAM, CommentStatus.TRASH},
+    Action.DELETE: {CommentStatus.TRASH},
+}
+_LEADS_TO = {
+    Action.APPROVE: CommentStatus.APPROVED,
+    Action.UNAPPROVE: CommentStatus.PENDING,
+    Action.SPAM: CommentStatus.SPAM,
+    Action.TRASH: CommentStatus.TRASH,
+}
+PAST_TENSE = {
+    Action.APPROVE: "approved", Action.UNAPPROVE: "unapproved", Action.SPAM: "marked as spam",
+    Action.TRASH: "moved to the trash", Action.RESTORE: "restored", Action.DELETE: "deleted for good",
+}
+UNDOABLE = {Action.SPAM, Action.TRASH, Action.UNAPPROVE, Action.AUTO_HIDE}
+
+
+# --- who may do what ---------------------------------------------------------------------------
+
+def can_moderate(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_moderator
+
+
+def can_administer(user: User | None) -> bool:
+    return user is not None and user.is_authenticated and user.is_admin
+
+
+def require_moderator(user: User | None) -> None:
+    if not can_moderate(user):
+        raise NotAllowed("Only moderators and admins moderate.")
+
+
+def may_act_on_account(actor: User, account: User) -> bool:
+    """Moderators act on readers and authors; admins on anyone but themselves."""
+    if actor.id == account.id:
+        return False
+    if actor.is_admin:
+        return True
+    return actor.is_moderator and account.role in (Role.READER, Role.AUTHOR)
+
+
+# --- the log -------------------------------------------------------------------------------------
+
+def log_action(
+    moderator: User | None,
+    action: Action,
+    comment: Comment | None = None,
+    account: User | None = None,
+    status_before: str | None = None,
+    status_after: str | None = None,
+    reason: str = "",
+    undoes: LogEntry | None = None,
+) -> LogEntry:
+    entry = LogEntry(
+        moderator_id=moderator.id if moderator else None,
+        action=action,
+        comment_id=comment.id if comment else None,
+        post_id=comment.post_id if comment else None,
+        account_id=account.id if account else (comment.author_id if comment else None),
+        status_before=status_before,
+        status_after=status_after,
+        reason=reason[:500],
+        excerpt=text.plain_text(comment.body_html)[:200] if comment else "",
+        undoes_id=undoes.id if undoes else None,
+        created_at=utcnow(),
+    )
+    db.session.add(entry)
+    return entry
+
+
+# --- comments --------------------------------------------------------------------------------------
+
+def change_status(comment: Comment, new_status: CommentStatus) -> None:
+    """Move a comment to a status; the post's count follows in SQL, in this transaction."""
+    was_counted = comment.is_counted
+    comment.status = new_status
+    delta = int(comment.is_counted) - int(was_counted)
+    if delta:
+        change_comment_count(comment.post_id, delta)
+
+
+def _resolve_reports(comment: Comment, moderator: User | None, resolution: str) -> None:
+    db.session.execute(
+        sa.update(Report)
+        .where(Report.comment_id == comment.id, Report.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=moderator.id if moderator else None, resolution=resolution)
+    )
+    comment.open_report_count = 0
+
+
+def _restored_status(comment: Comment) -> CommentStatus:
+    """The status a comment had before it went to spam or trash, from the log; approved if unknown."""
+    before = db.session.scalar(
+        sa.select(LogEntry.status_before)
+        .where(LogEntry.comment_id == comment.id, LogEntry.status_after == comment.status)
+        .order_by(LogEntry.id.desc())
+        .limit(1)
+    )
+    if before in (CommentStatus.APPROVED, CommentStatus.PENDING):
+        return CommentStatus(before)
+    return CommentStatus.APPROVED
+
+
+def moderate_comment(moderator: User, comment: Comment, action: Action, reason: str = "", undoes: LogEntry | None = None) -> bool:
+    """Apply one action to one comment; False when the comment is not in a state the action fits."""
+    require_moderator(moderator)
+    if action == Action.DELETE and not can_administer(moderator):
+        raise NotAllowed("Only admins delete comments for good.")
+    if action not in _ALLOWED_FROM or comment.status not in _ALLOWED_FROM[action]:
+        return False
+    before = comment.status
+    if action == Action.DELETE:
+        log_action(moderator, action, comment, status_before=before, status_after="deleted", reason=reason)
+        delete_comment_rows(comment)
+        return True
+    target = _restored_status(comment) if action == Action.RESTORE else _LEADS_TO[action]
+    change_status(comment, target)
+    if comment.open_report_count:
+        _resolve_reports(comment, moderator, "dismissed" if target == CommentStatus.APPROVED else "acted")
+    if target == CommentStatus.APPROVED:
+        comment.held_by_rule = None
+    log_action(moderator, action, comment, status_before=before, status_after=target, reason=reason, undoes=undoes)
+    return True
+
+
+@dataclass
+class BulkResult:
+    done: int
+    skipped: int
+
+
+def moderate_comments(moderator: User, comment_ids: list[int], action: Action, reason: str = "") -> BulkResult:
+    """One action on many comments: each gets its own log entry; those it does not fit are skipped."""
+    require_moderator(moderator)
+    comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(comment_ids))).all()
+    done = sum(moderate_comment(moderator, comment, action, reason) for comment in comments)
+    db.session.flush()
+    return BulkResult(done=done, skipped=len(set(comment_ids)) - done)
+
+
+def edit_as_moderator(moderator: User, comment: Comment, body: str, reason: str = "") -> None:
+    require_moderator(moderator)
+    comment.body_markdown = check_body(body)
+    comment.body_html = text.render_comment(comment.body_markdown)
+    comment.edited_at = utcnow()
+    comment.edited_by_moderator = True
+    log_action(moderator, Action.EDIT, comment, status_before=comment.status, status_after=comment.status, reason=reason)
+    db.session.flush()
+
+
+def dismiss_reports(moderator: User, comment: Comment, reason: str = "") -> None:
+    """The reports were wrong: close them, and bring back a comment they hid."""
+    require_moderator(moderator)
+    if not comment.open_report_count:
+        raise DomainError("This comment has no open reports.")
+    before = comment.status
+    _resolve_reports(comment, moderator, "dismissed")
+    if comment.status == CommentStatus.PENDING and comment.held_by_rule == "reports":
+        change_status(comment, CommentStatus.APPROVED)
+        comment.held_by_rule = None
+    log_action(moderator, Action.DISMISS_REPORTS, comment, status_before=before, status_after=comment.status, reason=reason)
+    db.session.flush()
+
+
+def undo(moderator: User, entry: LogEntry) -> None:
+    """Reverse a spam, trash, unapprove or automatic hide, if the comment is still where it left it."""
+    require_moderator(moderator)
+    if entry.action not in UNDOABLE:
+        raise DomainError("This action cannot be undone from the log.")
+    if db.session.scalar(sa.select(LogEntry.id).where(LogEntry.undoes_id == entry.id)):
+        raise DomainError("This action was already undone.")
+    comment = db.session.get(Comment, entry.comment_id) if entry.comment_id else None
+    if comment is None or comment.status != entry.status_after:
+        raise DomainError("The comment has changed since; act on it from the queue instead.")
+    before = comment.status
+    target = CommentStatus(entry.status_before)
+    change_status(comment, target)
+    if target == CommentStatus.APPROVED:
+        comment.held_by_rule = None
+    log_action(moderator, Action.RESTORE, comment, status_before=before, status_after=target,
+               reason=f"Undid log entry #{entry.id}", undoes=entry)
+    db.session.flush()
+
+
+def is_undoable(entry: LogEntry, undone_ids: set[int]) -> bool:
+    return entry.action in UNDOABLE and entry.comment_id is not None and entry.id not in undone_ids
+
+
+# --- accounts --------------------------------------------------------------------------------------
+
+def suspend(moderator: User, account: User, until: datetime | None, reason: str) -> None:
+    """Suspend until a time, or for good when `until` is None; the reason is shown to the person."""
+    require_moderator(moderator)
+    if not may_act_on_account(moderator, account):
+        raise NotAllowed("You may not suspend this account.")
+    reason = " ".join(reason.split())
+    if not reason:
+        raise DomainError("Give a reason; the person will see it.", field="reason")
+    if until is not None and until <= utcnow():
+        raise DomainError("The end of a suspension must be in the future.", field="days")
+    before = "suspended" if account.is_suspended else "active"
+    account.suspended_until = until or SUSPENDED_FOR_GOOD
+    account.suspension_reason = reason[:500]
+    after = "suspended for good" if until is None else f"suspended until {account.suspended_until:%Y-%m-%d %H:%M} UTC"
+    log_action(moderator, Action.SUSPEND, account=account, status_before=before, status_after=after, reason=reason)
+    db.session.flush()
+
+
+def lift_suspension(moderator: User, account: User, reason: str = "") -> None:
+    require_moderator(moderator)
+    if not may_act_on_account(moderator, account):
+        raise NotAllowed("You may not change this account.")
+    if not account.is_suspended:
+        raise DomainError("This account is not suspended.")
+    account.suspended_until = None
+    account.suspension_reason = None
+    log_action(moderator, Action.UNSUSPEND, account=account, status_before="suspended", status_after="active", reason=reason)
+    db.session.flush()
+
+
+def change_role(admin: User, account: User, role: Role) -> None:
+    if not can_administer(admin):
+        raise NotAllowed("Only admins change roles.")
+    if admin.id == account.id:
+        raise DomainError("You cannot change your own role; ask another admin.", field="role")
+    if role not in Role:
+        raise DomainError("Unknown role.", field="role")
+    if account.role == role:
+        raise DomainError(f"{account.username} is already {role}.", field="role")
+    before = account.role
+    account.role = Role(role)
+    log_action(admin, Action.CHANGE_ROLE, account=account, status_before=before, status_after=role)
+    db.session.flush()
