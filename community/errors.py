@@ -43,7 +43,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
-        body, status = error_response(status, MESSAGES.get(status, error.description), error.name)
+        # abort(403, "sentence") carries a sentence for the person; the bare default does not.
+        specific = error.description if error.description != type(error).description else None
+        body, status = error_response(status, specific or MESSAGES.get(status, error.description), error.name)
         # Keep the exception's own headers (Allow on 405, Retry-After on 429), not its content type.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         return body, status, headers

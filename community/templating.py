@@ -35,12 +35,19 @@ def thoughts_heading(count: int, title: str) -> str:
 
 def register(app: Flask) -> None:
     from community.avatars import avatar_url
+    from community.services.comments import can_edit_own
 
     app.add_template_filter(human_date)
     app.add_template_filter(human_datetime)
     app.add_template_filter(liked_by)
     app.add_template_global(thoughts_heading)
     app.add_template_global(avatar_url)
+
+    @app.template_global()
+    def may_edit_comment(comment) -> bool:
+        from flask_login import current_user
+
+        return can_edit_own(current_user, comment)
 
     @app.context_processor
     def site_globals() -> dict[str, object]:

@@ -1,19 +1,18 @@
-"""The "Leave a Reply" form; guests also say who they are."""
+"""The "Leave a Reply" form, and the forms to edit, delete and report a comment."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, StringField, TextAreaField, URLField
+from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField, URLField
 from wtforms.validators import Optional, Regexp
 
 from community.forms import rule
+from community.models import ReportReason
 from community.services.comments import check_body, check_guest_email, check_guest_name, check_website
+
+BODY_HELP = "You can use Markdown: **bold**, *italic*, [links](https://…), > quotes, lists, `code`."
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(
-        "Comment",
-        validators=[rule(check_body)],
-        description="You can use Markdown: **bold**, *italic*, [links](https://…), > quotes, lists, `code`.",
-    )
+    body = TextAreaField("Comment", validators=[rule(check_body)], description=BODY_HELP)
     parent_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,18}$", message="That reply target is not valid.")])
 
 
@@ -21,3 +20,21 @@ class GuestCommentForm(CommentForm):
     name = StringField("Name", validators=[rule(check_guest_name)])
     email = EmailField("Email", validators=[rule(check_guest_email)], description="Never shown to other readers.")
     website = URLField("Website", validators=[rule(check_website)], description="Optional.")
+
+
+class EditCommentForm(FlaskForm):
+    body = TextAreaField("Comment", validators=[rule(check_body)], description=BODY_HELP)
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        "Why should a moderator look at this comment?",
+        choices=[
+            (ReportReason.SPAM.value, "It is spam or advertising"),
+            (ReportReason.HARASSMENT.value, "It harasses or attacks someone"),
+            (ReportReason.OFF_TOPIC.value, "It is off-topic"),
+            (ReportReason.OTHER.value, "Something else"),
+        ],
+        validate_choice=False,  # the service says what is wrong, next to the field
+    )
+    details = TextAreaField("Anything the moderators should know?", description="Needed for “Something else”; at most 500 characters.")

@@ -67,4 +67,4 @@ def comment_like(comment_id: int):
     post = db.session.get(Post, comment.post_id) if comment else None
     if comment is None or post is None or not can_view(current_user, post) or not comment.is_visible:
         abort(404)
-    return _change_like(comment_url(comment, post.slug), lambda liked: set_comment_like(current_user, comment, liked))
+    return _change_like(comment_url(comment, post), lambda liked: set_comment_like(current_user, comment, liked))

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.models.base import Base, utcnow
 from community.models.user import User
+
+if TYPE_CHECKING:
+    from community.models.post import Post
 
 PATH_DIGITS = 10  # each level of the path is the comment's id, zero-padded so text order is id order
 
@@ -72,6 +76,7 @@ class Comment(Base):
     open_report_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User | None] = relationship(lazy="joined")
+    post: Mapped["Post"] = relationship(lazy="select")  # joined explicitly where a page needs it
 
     @property
     def display_name(self) -> str:

@@ -18,5 +18,6 @@ class PostForm(FlaskForm):
         description="Markdown: **bold**, *italic*, [links](https://…), > quotes, lists, ## headings.",
     )
     publish = BooleanField("Published", description="Unticked, the post is a draft only you and admins can see.")
+    comments_closed = BooleanField("Close comments", description="The discussion stays readable; no new comments or replies.")
     preview = SubmitField("Preview")
     save = SubmitField("Save")

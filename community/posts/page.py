@@ -4,7 +4,7 @@ comment form shown again with its errors."""
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, render_template, request, session, url_for
 from flask_login import current_user
 
 from community.comments.forms import CommentForm, GuestCommentForm
@@ -13,7 +13,8 @@ from community.models import Comment, Post, User
 from community.services import DomainError
 from community.services import posts as post_rules
 from community.services.comments import can_comment_on, find_reply_target
-from community.services.discussion import load_discussion, page_of
+from community.services.moderation import can_moderate
+from community.services.discussion import load_discussion, page_count, page_of
 
 
 def get_visible_post(slug: str) -> Post:
@@ -28,10 +29,11 @@ def comment_form_for(user: User) -> CommentForm:
     return CommentForm() if user.is_authenticated else GuestCommentForm()
 
 
-def comment_url(comment: Comment, slug: str) -> str:
-    """The comment's place: its page of the discussion, anchored at it."""
-    page = page_of(comment)
-    return url_for("posts.detail", slug=slug, cpage=page if page > 1 else None, _anchor=f"comment-{comment.id}")
+def comment_url(comment: Comment, post: Post) -> str:
+    """The comment's place: its page of the discussion, anchored at it. A held new thread is shown
+    to its author at the end of the last page."""
+    page = min(page_of(comment), page_count(post))
+    return url_for("posts.detail", slug=post.slug, cpage=page if page > 1 else None, _anchor=f"comment-{comment.id}")
 
 
 def _reply_target(post: Post, raw_id: str | int | None) -> Comment | None:
@@ -43,7 +45,7 @@ def _reply_target(post: Post, raw_id: str | int | None) -> Comment | None:
 
 def render_post_page(post: Post, form: CommentForm | None = None, status: int = 200):
     page = request.args.get("cpage", 1, type=int)
-    discussion = load_discussion(post, page, current_user)
+    discussion = load_discussion(post, page, current_user, session.get("pending_comment_ids", []))
     if discussion is None:
         abort(404)
     reply_unavailable = False
@@ -67,6 +69,7 @@ def render_post_page(post: Post, form: CommentForm | None = None, status: int = 
             guests_may_comment=current_app.config["GUEST_COMMENTS"],
             thread_depth=current_app.config["THREAD_DEPTH"],
             can_edit=post_rules.can_edit(current_user, post),
+            may_moderate=can_moderate(current_user),
         ),
         status,
     )

@@ -61,10 +61,11 @@ def _edit_page(form: PostForm, post: Post | None):
     """Save the form, or show it again with a preview or its errors."""
     if form.validate_on_submit() and not form.preview.data:
         try:
+            fields = (form.title.data, form.body.data, form.publish.data, form.comments_closed.data)
             if post is None:
-                post = post_rules.create_post(current_user, form.title.data, form.body.data, form.publish.data)
+                post = post_rules.create_post(current_user, *fields)
             else:
-                post_rules.update_post(current_user, post, form.title.data, form.body.data, form.publish.data)
+                post_rules.update_post(current_user, post, *fields)
         except DomainError as error:
             getattr(form, error.field or "title").errors.append(error.message)
         else:
@@ -93,4 +94,5 @@ def edit(slug: str):
     form = PostForm(obj=None)
     if request.method == "GET":
         form.title.data, form.body.data, form.publish.data = post.title, post.body_markdown, post.is_published
+        form.comments_closed.data = post.comments_closed
     return _edit_page(form, post)

@@ -11,11 +11,14 @@ import sqlalchemy as sa
 
 from community import text
 from community.extensions import db
-from community.models import Comment, CommentStatus, LogEntry, Report, Role, User
+from flask import g
+
+from community.models import Comment, CommentStatus, LogEntry, ModerationSettings, Report, Role, User
 from community.models.base import utcnow
 from community.models.user import SUSPENDED_FOR_GOOD
 from community.services import DomainError, NotAllowed
 from community.services.comments import change_comment_count, check_body, delete_comment_rows
+from community.services.rules import SETTINGS_ROW_ID, check_address_list, check_email_list, default_settings
 
 
 class Action(StrEnum):
@@ -273,3 +276,38 @@ def change_role(admin: User, account: User, role: Role) -> None:
     account.role = Role(role)
     log_action(admin, Action.CHANGE_ROLE, account=account, status_before=before, status_after=role)
     db.session.flush()
+
+
+# --- the rules -------------------------------------------------------------------------------------
+
+SETTING_LABELS = {
+    "hold_all_comments": "hold every comment",
+    "hold_first_comment": "hold first comments",
+    "max_links": "most links",
+    "flood_seconds": "seconds between comments",
+    "close_after_days": "close after days",
+    "moderation_words": "moderation words",
+    "disallowed_words": "disallowed words",
+    "blocked_emails": "blocked emails",
+    "blocked_addresses": "blocked addresses",
+}
+
+
+def save_settings(admin: User, values: dict[str, object]) -> list[str]:
+    """Store the rules; returns the names of the changed ones, which the log entry lists."""
+    if not can_administer(admin):
+        raise NotAllowed("Only admins change the moderation rules.")
+    check_address_list(str(values.get("blocked_addresses", "")))
+    check_email_list(str(values.get("blocked_emails", "")))
+    settings = db.session.get(ModerationSettings, SETTINGS_ROW_ID)
+    if settings is None:
+        settings = default_settings()
+        db.session.add(settings)
+    changed = [name for name in SETTING_LABELS if name in values and getattr(settings, name) != values[name]]
+    for name in changed:
+        setattr(settings, name, values[name])
+    if changed:
+        log_action(admin, Action.SETTINGS, reason="Changed: " + ", ".join(SETTING_LABELS[name] for name in changed))
+    g.pop("moderation_settings", None)
+    db.session.flush()
+    return changed

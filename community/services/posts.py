@@ -68,8 +68,9 @@ def _check_text(title: str, body: str) -> tuple[str, str]:
     return title, body
 
 
-def _apply_text(post: Post, title: str, body: str, publish: bool) -> None:
+def _apply(post: Post, title: str, body: str, publish: bool, comments_closed: bool) -> None:
     post.title = title
+    post.comments_closed = comments_closed
     post.body_markdown = body
     post.body_html = text.render_essay(body)
     post.excerpt = text.excerpt(post.body_html)
@@ -80,13 +81,13 @@ def _apply_text(post: Post, title: str, body: str, publish: bool) -> None:
         post.status = PostStatus.DRAFT
 
 
-def create_post(author: User, title: str, body: str, publish: bool) -> Post:
+def create_post(author: User, title: str, body: str, publish: bool, comments_closed: bool = False) -> Post:
     """A new essay with a slug made from its title, unique across the site."""
     if not author.can_write_posts:
         raise NotAllowed("Only authors and admins write posts.")
     title, body = _check_text(title, body)
     post = Post(author=author)
-    _apply_text(post, title, body, publish)
+    _apply(post, title, body, publish, comments_closed)
     base = slugify(title)
     for _attempt in range(5):
         post.slug = _free_slug(base)
@@ -99,12 +100,13 @@ def create_post(author: User, title: str, body: str, publish: bool) -> Post:
     raise DomainError("Could not find a free address for this title; change it a little.", field="title")
 
 
-def update_post(editor: User, post: Post, title: str, body: str, publish: bool) -> Post:
-    """New words for an essay; its slug stays, so links to it keep working."""
+def update_post(editor: User, post: Post, title: str, body: str, publish: bool, comments_closed: bool = False) -> Post:
+    """New words for an essay; its slug stays, so links to it keep working. Closing comments is
+    the author's toggle: the discussion stays, no one adds to it."""
     if not can_edit(editor, post):
         raise NotAllowed("Only the post's author or an admin may edit it.")
     title, body = _check_text(title, body)
-    _apply_text(post, title, body, publish)
+    _apply(post, title, body, publish, comments_closed)
     db.session.flush()
     return post
 

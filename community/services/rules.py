@@ -176,3 +176,21 @@ def _has_approved_comment(author: User | None, guest_email: str | None) -> bool:
     return db.session.scalar(
         sa.select(Comment.id).where(who, Comment.status == CommentStatus.APPROVED).limit(1)
     ) is not None
+
+
+def check_address_list(entries: str) -> str:
+    """Blocked addresses: one IP address or network (CIDR) a line."""
+    for entry in lines(entries):
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise DomainError(f"“{entry}” is not an IP address or network like 203.0.113.0/24.", field="blocked_addresses") from None
+    return entries
+
+
+def check_email_list(entries: str) -> str:
+    """Blocked emails: one address, or @domain, a line."""
+    for entry in lines(entries):
+        if "@" not in entry or " " in entry:
+            raise DomainError(f"“{entry}” is not an email address or @domain.", field="blocked_emails")
+    return entries

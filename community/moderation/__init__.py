@@ -1,0 +1,1 @@
+"""Moderation: the queue, reports, accounts, the rules and the log, for moderators and admins."""

@@ -1,0 +1,61 @@
+"""Forms of the moderation pages."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange
+
+from community.forms import rule
+from community.models import Role
+from community.services.comments import check_body
+from community.services.rules import check_address_list, check_email_list
+
+ONE_PER_LINE = "One a line; matched as whole words, ignoring case."
+
+
+class SettingsForm(FlaskForm):
+    hold_all_comments = BooleanField("Hold every comment for moderation")
+    hold_first_comment = BooleanField(
+        "Hold a comment unless its author already has an approved one",
+        description="Guests are recognised by their email address.",
+    )
+    max_links = IntegerField(
+        "Hold a comment with more links than", validators=[InputRequired("Give a number."), NumberRange(0, 100, "From 0 to 100.")]
+    )
+    flood_seconds = IntegerField(
+        "Seconds one account or address must wait between comments",
+        validators=[InputRequired("Give a number."), NumberRange(0, 3600, "From 0 to 3600.")],
+        description="Moderators are exempt. 0 turns flood control off.",
+    )
+    close_after_days = IntegerField(
+        "Close comments on posts older than (days)",
+        validators=[InputRequired("Give a number."), NumberRange(0, 36500, "From 0 to 36500.")],
+        description="0 keeps discussions open for ever.",
+    )
+    moderation_words = TextAreaField("Hold comments containing", description=ONE_PER_LINE, validators=[Length(max=20_000)])
+    disallowed_words = TextAreaField("Send to spam comments containing", description=ONE_PER_LINE, validators=[Length(max=20_000)])
+    blocked_emails = TextAreaField(
+        "Blocked email addresses", description="One address or @domain a line; their comments go to spam.",
+        validators=[Length(max=20_000), rule(check_email_list)],
+    )
+    blocked_addresses = TextAreaField(
+        "Blocked IP addresses and networks", description="One address or network (203.0.113.0/24) a line; their comments go to spam.",
+        validators=[Length(max=20_000), rule(check_address_list)],
+    )
+
+
+class SuspendForm(FlaskForm):
+    days = SelectField(
+        "Suspend for",
+        choices=[("1", "1 day"), ("3", "3 days"), ("7", "a week"), ("30", "30 days"), ("365", "a year"), ("forever", "good (until lifted)")],
+        default="7",
+    )
+    reason = TextAreaField("Reason, shown to the person", validators=[Length(max=500, message="At most 500 characters.")])
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=[(role.value, role.value.capitalize()) for role in Role])
+
+
+class ModeratorEditForm(FlaskForm):
+    body = TextAreaField("Comment", validators=[rule(check_body)])
+    reason = StringField("Why (for the log)", validators=[Length(max=500)])
