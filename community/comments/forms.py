@@ -1,6 +1,7 @@
 """The "Leave a Reply" form, and the forms to edit, delete and report a comment."""
 
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField, URLField
 from wtforms.validators import Optional, Regexp
 
@@ -30,10 +31,10 @@ class ReportForm(FlaskForm):
     reason = RadioField(
         "Why should a moderator look at this comment?",
         choices=[
-            (ReportReason.SPAM.value, "It is spam or advertising"),
-            (ReportReason.HARASSMENT.value, "It harasses or attacks someone"),
-            (ReportReason.OFF_TOPIC.value, "It is off-topic"),
-            (ReportReason.OTHER.value, "Something else"),
+            SelectChoice(ReportReason.SPAM.value, "It is spam or advertising"),
+            SelectChoice(ReportReason.HARASSMENT.value, "It harasses or attacks someone"),
+            SelectChoice(ReportReason.OFF_TOPIC.value, "It is off-topic"),
+            SelectChoice(ReportReason.OTHER.value, "Something else"),
         ],
         validate_choice=False,  # the service says what is wrong, next to the field
     )

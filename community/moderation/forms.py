@@ -1,6 +1,7 @@
 """Forms of the moderation pages."""
 
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange
 
@@ -9,6 +10,8 @@ from community.models import Role
 from community.services.comments import check_body
 from community.services.rules import check_address_list, check_email_list
 
+# "Suspend for …": days, or "forever" until a moderator lifts it.
+SUSPENSION_LENGTHS = {"1": "1 day", "3": "3 days", "7": "a week", "30": "30 days", "365": "a year", "forever": "good (until lifted)"}
 ONE_PER_LINE = "One a line; matched as whole words, ignoring case."
 
 
@@ -46,14 +49,14 @@ class SettingsForm(FlaskForm):
 class SuspendForm(FlaskForm):
     days = SelectField(
         "Suspend for",
-        choices=[("1", "1 day"), ("3", "3 days"), ("7", "a week"), ("30", "30 days"), ("365", "a year"), ("forever", "good (until lifted)")],
+        choices=[SelectChoice(value, label) for value, label in SUSPENSION_LENGTHS.items()],
         default="7",
     )
     reason = TextAreaField("Reason, shown to the person", validators=[Length(max=500, message="At most 500 characters.")])
 
 
 class RoleForm(FlaskForm):
-    role = SelectField("Role", choices=[(role.value, role.value.capitalize()) for role in Role])
+    role = SelectField("Role", choices=[SelectChoice(role.value, role.value.capitalize()) for role in Role])
 
 
 class ModeratorEditForm(FlaskForm):

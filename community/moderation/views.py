@@ -14,7 +14,7 @@ from community.extensions import db
 from community.forms import show_domain_error
 from community.models import Comment, CommentStatus, LogEntry, Report, Role, User
 from community.models.base import utcnow
-from community.moderation.forms import ModeratorEditForm, RoleForm, SettingsForm, SuspendForm
+from community.moderation.forms import SUSPENSION_LENGTHS, ModeratorEditForm, RoleForm, SettingsForm, SuspendForm
 from community.services import DomainError, NotAllowed
 from community.services import moderation as rules_of_moderation
 from community.services.moderation import (
@@ -197,7 +197,7 @@ def suspend(account_id: int):
             show_domain_error(form, error, "reason")
         else:
             db.session.commit()
-            flash(f"{account.username} is suspended {'until further notice' if until is None else 'for ' + dict(form.days.choices)[form.days.data]}.", "success")
+            flash(f"{account.username} is suspended {'until further notice' if until is None else 'for ' + SUSPENSION_LENGTHS[form.days.data]}.", "success")
             return redirect(url_for("moderation.account_detail", account_id=account.id))
     return _render_account(account, suspend_form=form, status=422)
 
