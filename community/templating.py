@@ -35,6 +35,7 @@ def thoughts_heading(count: int, title: str) -> str:
 
 def register(app: Flask) -> None:
     from community.avatars import avatar_url
+    from community.services.accounts import suspension_notice
     from community.services.comments import can_edit_own
 
     app.add_template_filter(human_date)
@@ -42,6 +43,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(liked_by)
     app.add_template_global(thoughts_heading)
     app.add_template_global(avatar_url)
+    app.add_template_global(suspension_notice)
 
     @app.template_global()
     def may_edit_comment(comment) -> bool:

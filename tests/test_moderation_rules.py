@@ -247,3 +247,17 @@ def test_settings_defaults_come_from_the_configuration(app, users):
 
         assert current_settings().max_links == 5
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationSettings)) == 0
+
+
+def test_suspended_reader_is_told_why_before_and_when_trying_to_comment(client, app, slug, auth):
+    from community.services.moderation import suspend
+
+    with app.app_context():
+        suspend(user_named("moderator"), user_named("reader"), None, "Repeated insults")
+        db.session.commit()
+    auth.login("reader")
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    assert "Your account is suspended until further notice. Reason: Repeated insults" in page
+    response = comment(client, slug, "let me speak")
+    assert response.status_code == 403 and 'id="body-error"' in response.get_data(as_text=True)
+    assert count_rows(app, Comment) == 0
