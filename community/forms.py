@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask import abort
 from wtforms import Field
 from wtforms.validators import ValidationError
 
@@ -27,7 +28,13 @@ def rule(check: Callable[[Any], Any]) -> Callable[[Any, Field], None]:
     return validate
 
 
-def show_domain_error(form: Any, error: DomainError, default_field: str) -> None:
-    """Put a service's refusal next to the field it concerns."""
+def show_domain_error(form: Any, error: DomainError, default_field: str) -> int:
+    """Put a service's refusal next to the field it concerns; returns the status to answer with.
+
+    A refusal about no field in particular (not allowed, not found) is answered at once instead.
+    """
+    if error.field is None and error.status != 400:
+        abort(error.status, error.message)
     field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
     field.errors = [*field.errors, error.message]
+    return 422 if error.status == 400 else error.status

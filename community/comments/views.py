@@ -56,10 +56,7 @@ def create(slug: str):
                 ip_address=request.remote_addr,
             )
         except DomainError as error:
-            if error.field is None:
-                abort(error.status, error.message)
-            show_domain_error(form, error, "body")
-            status = error.status if error.status != 400 else 422
+            status = show_domain_error(form, error, "body")
         else:
             db.session.commit()
             if comment.status == CommentStatus.APPROVED:
@@ -99,8 +96,7 @@ def edit(comment_id: int):
         try:
             edit_own_comment(current_user, comment, form.body.data)
         except DomainError as error:
-            show_domain_error(form, error, "body")
-            status = error.status if error.status != 400 else 422
+            status = show_domain_error(form, error, "body")
         else:
             db.session.commit()
             flash("Your comment is updated." if comment.status == CommentStatus.APPROVED else AWAITING, "success")
@@ -141,10 +137,7 @@ def report(comment_id: int):
         try:
             report_comment(current_user, comment, form.reason.data, form.details.data)
         except DomainError as error:
-            if error.field is None:
-                abort(error.status, error.message)
-            show_domain_error(form, error, "reason")
-            status = error.status if error.status != 400 else 422
+            status = show_domain_error(form, error, "reason")
         else:
             db.session.commit()
             flash("Thank you. A moderator will look at this comment.", "success")

@@ -191,8 +191,6 @@ def suspend(account_id: int):
         until = None if form.days.data == "forever" else utcnow() + timedelta(days=int(form.days.data))
         try:
             rules_of_moderation.suspend(current_user, account, until, form.reason.data or "")
-        except NotAllowed as error:
-            abort(403, error.message)
         except DomainError as error:
             show_domain_error(form, error, "reason")
         else:
