@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,13 +31,20 @@ def is_postgres(url: str) -> bool:
     return url.startswith("postgresql")
 
 
-def reset_postgres(url: str) -> None:
-    """An empty public schema: the suite owns the test database."""
-    engine = sa.create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
-    engine.dispose()
+@contextmanager
+def scratch_postgres_database(url: str, prefix: str = "community_test") -> Iterator[str]:
+    """A new, empty database beside the one `url` names, dropped afterwards, so that runs of the
+    suite (a developer's, a helper's, CI's) never share tables."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.engine.make_url(url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def test_config(database_url: str, **overrides: object) -> dict[str, object]:
@@ -57,12 +66,13 @@ test_config.__test__ = False  # a helper, not a test
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        reset_postgres(url)
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+        with scratch_postgres_database(url) as scratch_url:
+            yield scratch_url
+        return
+    yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
 @pytest.fixture(scope="session")

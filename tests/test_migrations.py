@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import flask_migrate
 import pytest
 import sqlalchemy as sa
@@ -12,7 +10,7 @@ from alembic.migration import MigrationContext
 
 from community import create_app
 from community.extensions import db
-from tests.conftest import is_postgres, test_config
+from tests.conftest import is_postgres, scratch_postgres_database, test_config
 
 
 @pytest.fixture
@@ -21,14 +19,8 @@ def empty_database_url(database_url: str, tmp_path):
     if not is_postgres(database_url):
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    name = f"community_migrations_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.engine.make_url(database_url).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_postgres_database(database_url, "community_migrations") as url:
+        yield url
 
 
 def test_upgrading_an_empty_database_matches_the_models(empty_database_url):
