@@ -38,3 +38,21 @@ def show_domain_error(form: Any, error: DomainError, default_field: str) -> int:
     field = getattr(form, error.field or default_field, None) or getattr(form, default_field)
     field.errors = [*field.errors, error.message]
     return 422 if error.status == 400 else error.status
+
+
+def field_attributes(field: Field, autofocus: bool = False) -> dict[str, object]:
+    """The ARIA and focus attributes of a field's control, only those that apply (WTForms would
+    print a None as the text "None")."""
+    described_by = []
+    if field.description:
+        described_by.append(f"{field.id}-help")
+    if field.errors:
+        described_by.append(f"{field.id}-error")
+    attributes: dict[str, object] = {}
+    if described_by:
+        attributes["aria-describedby"] = " ".join(described_by)
+    if field.errors:
+        attributes["aria-invalid"] = "true"
+    if autofocus:
+        attributes["autofocus"] = True
+    return attributes

@@ -35,6 +35,7 @@ def thoughts_heading(count: int, title: str) -> str:
 
 def register(app: Flask) -> None:
     from community.avatars import avatar_url
+    from community.forms import field_attributes
     from community.services.accounts import suspension_notice
     from community.services.comments import can_edit_own
 
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     app.add_template_global(thoughts_heading)
     app.add_template_global(avatar_url)
     app.add_template_global(suspension_notice)
+    app.add_template_global(field_attributes)
 
     @app.template_global()
     def may_edit_comment(comment) -> bool:

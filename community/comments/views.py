@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from community.comments.forms import EditCommentForm, ReportForm
+from community.errors import wants_json
 from community.extensions import db
 from community.forms import show_domain_error
 from community.models import Comment, CommentStatus, Post
-from community.posts.page import comment_form_for, comment_url, get_visible_post, render_post_page
+from community.posts.page import (
+    OWN_PENDING_KEY, DiscussionView, comment_form_for, comment_url, discussion_view, get_visible_post,
+    render_post_page,
+)
+from community.services.discussion import CommentNode, Discussion
+from community.services.moderation import can_moderate
+from community.templating import thoughts_heading
+from community.text import render_comment
 from community.services import DomainError
 from community.services.comments import (
-    Guest, add_comment, can_delete_own, can_edit_own, delete_own_comment, edit_own_comment, edit_window_ends,
+    BODY_MAX, Guest, add_comment, can_comment_on, can_delete_own, can_edit_own, delete_own_comment, edit_own_comment, edit_window_ends,
 )
 from community.services.posts import can_view
 from community.services.reports import has_reported, report_comment
@@ -20,7 +28,6 @@ from community.services.reports import has_reported, report_comment
 bp = Blueprint("comments", __name__)
 
 AWAITING = "Your comment is awaiting moderation."
-OWN_PENDING_KEY = "pending_comment_ids"  # read by posts.page.render_post_page
 OWN_PENDING_KEPT = 20
 
 
@@ -41,10 +48,14 @@ def get_public_comment(comment_id: int) -> tuple[Comment, Post]:
 
 @bp.route("/posts/<slug>/comments", methods=["POST"])
 def create(slug: str):
+    """Post Comment (or Preview). Browsers get a redirect to the new comment; scripts get JSON with
+    the comment's HTML to insert in place."""
     post = get_visible_post(slug)
     if not current_user.is_authenticated and not current_app.config["GUEST_COMMENTS"]:
         return redirect(url_for("auth.login", next=url_for("posts.detail", slug=slug, _anchor="respond")))
     form = comment_form_for(current_user)
+    if request.form.get("preview") and not wants_json():
+        return render_post_page(post, form=form, preview_html=render_comment(form.body.data or ""))
     status = 422
     if form.validate_on_submit():
         author = current_user if current_user.is_authenticated else None
@@ -59,15 +70,65 @@ def create(slug: str):
             status = show_domain_error(form, error, "body")
         else:
             db.session.commit()
-            if comment.status == CommentStatus.APPROVED:
-                return redirect(comment_url(comment, post))
-            if author is None:
+            if comment.status != CommentStatus.APPROVED and author is None:
                 remember_own_pending(comment)
-            flash(AWAITING, "info")
-            if comment.status == CommentStatus.SPAM:  # said the same way, so spammers learn nothing
-                return redirect(url_for("posts.detail", slug=post.slug, _anchor="respond"))
-            return redirect(comment_url(comment, post))
+            return _created(comment, post)
+    if wants_json():
+        return jsonify(error="Please correct the marked fields.", errors=form.errors), status
     return render_post_page(post, form=form, status=status)
+
+
+def _created(comment: Comment, post: Post):
+    if wants_json():
+        return jsonify(_comment_json(comment, post)), 201
+    if comment.status == CommentStatus.APPROVED:
+        return redirect(comment_url(comment, post))
+    flash(AWAITING, "info")
+    if comment.status == CommentStatus.SPAM:  # said the same way, so spammers learn nothing
+        return redirect(url_for("posts.detail", slug=post.slug, _anchor="respond"))
+    return redirect(comment_url(comment, post))
+
+
+def _comment_json(comment: Comment, post: Post) -> dict[str, object]:
+    db.session.refresh(post)
+    page = request.args.get("cpage", 1, type=int)
+    view = DiscussionView(
+        post=post,
+        discussion=Discussion(post, [], page, page, set(), False, []),
+        comments_open=can_comment_on(post),
+        thread_depth=current_app.config["THREAD_DEPTH"],
+        may_moderate=can_moderate(current_user),
+    )
+    # Spam is drawn like a held comment, so spammers learn nothing.
+    html = render_template("comments/_item.html", node=CommentNode(comment.id, comment.depth, comment), view=view)
+    return {
+        "id": comment.id,
+        "parent_id": comment.parent_id,
+        "status": "approved" if comment.status == CommentStatus.APPROVED else "pending",
+        "message": "Your comment is posted." if comment.status == CommentStatus.APPROVED else AWAITING,
+        "html": html,
+        "comment_count": post.comment_count,
+        "heading": thoughts_heading(post.comment_count, post.title),
+    }
+
+
+@bp.route("/comments/preview", methods=["POST"])
+def preview():
+    """The HTML a comment would be stored as, for the Preview tab."""
+    return jsonify(html=render_comment(request.form.get("body", "")[:BODY_MAX]))
+
+
+@bp.route("/posts/<slug>/comments/count")
+def count(slug: str):
+    """How many public comments the post has now, so a page can offer "N new comments"."""
+    post = get_visible_post(slug)
+    return jsonify(comment_count=post.comment_count, heading=thoughts_heading(post.comment_count, post.title))
+
+
+@bp.route("/posts/<slug>/threads")
+def threads(slug: str):
+    """A page's threads as an HTML fragment (?cpage=N), to refresh them without reloading."""
+    return render_template("comments/_threads.html", view=discussion_view(get_visible_post(slug)))
 
 
 @bp.route("/comments/<int:comment_id>")

@@ -3,6 +3,8 @@ comment form shown again with its errors."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request, session, url_for
 from flask_login import current_user
@@ -14,7 +16,10 @@ from community.services import DomainError
 from community.services import posts as post_rules
 from community.services.comments import can_comment_on, find_reply_target
 from community.services.moderation import can_moderate
-from community.services.discussion import load_discussion, page_count, page_of
+from community.services.discussion import Discussion, load_discussion, page_count, page_of
+
+
+OWN_PENDING_KEY = "pending_comment_ids"  # a guest's held comments, in their signed session
 
 
 def get_visible_post(slug: str) -> Post:
@@ -43,11 +48,34 @@ def _reply_target(post: Post, raw_id: str | int | None) -> Comment | None:
         return None
 
 
-def render_post_page(post: Post, form: CommentForm | None = None, status: int = 200):
+@dataclass(frozen=True)
+class DiscussionView:
+    """What the comment macros need to draw a page of the discussion for this viewer."""
+
+    post: Post
+    discussion: Discussion
+    comments_open: bool
+    thread_depth: int
+    may_moderate: bool
+
+
+def discussion_view(post: Post) -> DiscussionView:
+    """The page of the discussion the request asks for (?cpage=N), or 404 past the end."""
     page = request.args.get("cpage", 1, type=int)
-    discussion = load_discussion(post, page, current_user, session.get("pending_comment_ids", []))
+    discussion = load_discussion(post, page, current_user, session.get(OWN_PENDING_KEY, []))
     if discussion is None:
         abort(404)
+    return DiscussionView(
+        post=post,
+        discussion=discussion,
+        comments_open=can_comment_on(post),
+        thread_depth=current_app.config["THREAD_DEPTH"],
+        may_moderate=can_moderate(current_user),
+    )
+
+
+def render_post_page(post: Post, form: CommentForm | None = None, status: int = 200, preview_html: str | None = None):
+    view = discussion_view(post)
     reply_unavailable = False
     if form is None:
         form = comment_form_for(current_user)
@@ -61,15 +89,15 @@ def render_post_page(post: Post, form: CommentForm | None = None, status: int = 
         render_template(
             "posts/detail.html",
             post=post,
-            discussion=discussion,
+            view=view,
+            discussion=view.discussion,
             form=form,
             reply_to=reply_to,
             reply_unavailable=reply_unavailable,
-            comments_open=can_comment_on(post),
+            comments_open=view.comments_open,
             guests_may_comment=current_app.config["GUEST_COMMENTS"],
-            thread_depth=current_app.config["THREAD_DEPTH"],
             can_edit=post_rules.can_edit(current_user, post),
-            may_moderate=can_moderate(current_user),
+            preview_html=preview_html,
         ),
         status,
     )

@@ -63,7 +63,8 @@ UNDOABLE = {Action.SPAM, Action.TRASH, Action.UNAPPROVE, Action.AUTO_HIDE}
 # --- who may do what ---------------------------------------------------------------------------
 
 def can_moderate(user: User | None) -> bool:
-    return user is not None and user.is_authenticated and user.is_moderator
+    """Moderators and admins, unless suspended themselves."""
+    return user is not None and user.is_authenticated and user.is_moderator and not user.is_suspended
 
 
 def can_administer(user: User | None) -> bool:

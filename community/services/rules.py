@@ -49,10 +49,10 @@ def default_settings() -> ModerationSettings:
     )
 
 
-def lines(text: str) -> list[str]:
+def lines(text: str | None) -> list[str]:
     """The entries of a one-per-line list, trimmed, without blanks or duplicates."""
     seen: dict[str, None] = {}
-    for line in text.splitlines():
+    for line in (text or "").splitlines():
         entry = line.strip()
         if entry:
             seen.setdefault(entry.lower(), None)

@@ -1,0 +1,372 @@
+/* Community: the discussion, enhanced. Every feature here also works without JavaScript through
+   plain forms and links; this script only makes them instant. No inline scripts, no build step. */
+(function () {
+  "use strict";
+
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrfToken = csrfMeta ? csrfMeta.content : "";
+  var liveRegion = document.getElementById("live-status");
+
+  function announce(message) {
+    if (!liveRegion) return;
+    liveRegion.textContent = "";
+    window.setTimeout(function () { liveRegion.textContent = message; }, 60);
+  }
+
+  function send(url, options) {
+    options = options || {};
+    var headers = { "Accept": "application/json", "X-CSRFToken": csrfToken };
+    return fetch(url, {
+      method: options.method || "GET",
+      headers: headers,
+      body: options.body,
+      credentials: "same-origin",
+    }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      var parsed = type.indexOf("application/json") !== -1 ? response.json() : response.text();
+      return parsed.then(function (data) { return { ok: response.ok, status: response.status, data: data }; });
+    });
+  }
+
+  function messageOf(result, fallback) {
+    return (result && result.data && result.data.error) || fallback;
+  }
+
+  /* --- Reply: move the form under the comment, as WordPress's comment-reply.js does ---------- */
+
+  var respond = document.getElementById("respond");
+  var form = document.getElementById("commentform");
+  var parentInput = document.getElementById("comment_parent");
+  var titleText = document.getElementById("reply-title-text");
+  var cancelLink = document.getElementById("cancel-comment-reply-link");
+  var respondHome = null;
+  var replyOpener = null;
+
+  if (respond && form) {
+    respondHome = document.createElement("div");
+    respondHome.id = "respond-home";
+    respondHome.hidden = true;
+    respond.parentNode.insertBefore(respondHome, respond);
+  }
+
+  function bodyField() { return form ? form.querySelector("textarea[name=body]") : null; }
+
+  function moveFormUnder(link) {
+    var item = document.getElementById("comment-" + link.getAttribute("data-reply-to"));
+    if (!item || !respond) return false;
+    var body = item.querySelector(".comment__body");
+    body.parentNode.insertBefore(respond, body.nextSibling);
+    parentInput.value = link.getAttribute("data-reply-to");
+    var name = link.getAttribute("data-reply-name");
+    titleText.textContent = "Leave a reply to " + name;
+    cancelLink.hidden = false;
+    replyOpener = link;
+    bodyField().focus();
+    announce("Replying to " + name + ". The comment form is now under their comment.");
+    return true;
+  }
+
+  function putFormBack(focusOpener) {
+    if (!respond || !respondHome) return;
+    respondHome.parentNode.insertBefore(respond, respondHome.nextSibling);
+    parentInput.value = "";
+    titleText.textContent = "Leave a Reply";
+    cancelLink.hidden = true;
+    if (focusOpener && replyOpener && document.body.contains(replyOpener)) replyOpener.focus();
+    replyOpener = null;
+  }
+
+  document.addEventListener("click", function (event) {
+    var reply = event.target.closest("a.comment__reply");
+    if (reply && form && moveFormUnder(reply)) {
+      event.preventDefault();
+      return;
+    }
+    if (event.target.closest("#cancel-comment-reply-link") && form) {
+      event.preventDefault();
+      putFormBack(true);
+      announce("Reply cancelled. The comment form is back under the discussion.");
+    }
+  });
+
+  /* --- Like: instant, rolled back if the server refuses ---------------------------------------- */
+
+  function setLikeState(likeForm, liked, count, label) {
+    var button = likeForm.querySelector(".like-button");
+    var hidden = button.querySelector(".visually-hidden");
+    button.setAttribute("aria-pressed", liked ? "true" : "false");
+    button.firstChild.nodeValue = liked ? "Liked" : "Like";
+    if (hidden) button.appendChild(hidden);
+    likeForm.querySelector("input[name=liked]").value = liked ? "0" : "1";
+    var countNode = likeForm.parentNode.querySelector(".like-count");
+    countNode.setAttribute("data-count", String(count));
+    countNode.textContent = label;
+  }
+
+  function likeLabel(count) {
+    if (count <= 0) return "";
+    return count === 1 ? "Liked by 1 person" : "Liked by " + count + " people";
+  }
+
+  function toggleLike(likeForm) {
+    var button = likeForm.querySelector(".like-button");
+    var countNode = likeForm.parentNode.querySelector(".like-count");
+    var wasLiked = button.getAttribute("aria-pressed") === "true";
+    var wasCount = parseInt(countNode.getAttribute("data-count") || "0", 10);
+    var wasLabel = countNode.textContent;
+    var wantLiked = !wasLiked;
+    var body = new FormData(likeForm);
+    setLikeState(likeForm, wantLiked, wasCount + (wantLiked ? 1 : -1), likeLabel(wasCount + (wantLiked ? 1 : -1)));
+    button.disabled = true;
+    send(likeForm.action, { method: "POST", body: body }).then(function (result) {
+      button.disabled = false;
+      if (result.ok) {
+        setLikeState(likeForm, result.data.liked, result.data.count, result.data.label);
+        return;
+      }
+      setLikeState(likeForm, wasLiked, wasCount, wasLabel);
+      if (result.status === 401 && result.data.login) {
+        window.location.href = result.data.login;
+        return;
+      }
+      announce(messageOf(result, "Your like could not be saved. Please try again."));
+      showLikeError(likeForm, messageOf(result, "Your like could not be saved. Please try again."));
+    }, function () {
+      button.disabled = false;
+      setLikeState(likeForm, wasLiked, wasCount, wasLabel);
+      showLikeError(likeForm, "You seem to be offline; your like was not saved.");
+    });
+  }
+
+  function showLikeError(likeForm, message) {
+    var box = likeForm.parentNode.querySelector(".like-error");
+    if (!box) {
+      box = document.createElement("span");
+      box.className = "like-error";
+      box.setAttribute("role", "alert");
+      likeForm.parentNode.appendChild(box);
+    }
+    box.textContent = message;
+  }
+
+  /* --- Post Comment: insert it in place, errors at their fields --------------------------------- */
+
+  function clearErrors() {
+    form.querySelectorAll(".field__error[data-from-script]").forEach(function (node) { node.remove(); });
+    form.querySelectorAll("[aria-invalid=true]").forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+      var describedBy = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== input.id + "-error";
+      });
+      if (describedBy.length) input.setAttribute("aria-describedby", describedBy.join(" "));
+      else input.removeAttribute("aria-describedby");
+      input.closest(".field").classList.remove("field--error");
+    });
+    var general = document.getElementById("comment-form-error");
+    general.hidden = true;
+    general.textContent = "";
+  }
+
+  function showFieldErrors(errors) {
+    var first = null;
+    Object.keys(errors || {}).forEach(function (name) {
+      var input = form.querySelector("[name=" + name + "]");
+      if (!input || input.type === "hidden") {
+        showGeneralError(errors[name].join(" "));
+        return;
+      }
+      var field = input.closest(".field");
+      var existing = document.getElementById(input.id + "-error");
+      if (existing) existing.remove();
+      var message = document.createElement("p");
+      message.className = "field__error";
+      message.id = input.id + "-error";
+      message.setAttribute("data-from-script", "");
+      message.setAttribute("role", "alert");
+      message.textContent = errors[name].join(" ");
+      field.appendChild(message);
+      field.classList.add("field--error");
+      input.setAttribute("aria-invalid", "true");
+      var describedBy = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+      describedBy.push(message.id);
+      input.setAttribute("aria-describedby", describedBy.join(" "));
+      first = true;
+    });
+    // The first field in the form's own order, whatever order the errors came in.
+    if (first) form.querySelector("[aria-invalid=true]").focus();
+  }
+
+  function showGeneralError(message) {
+    var general = document.getElementById("comment-form-error");
+    general.textContent = message;
+    general.hidden = false;
+  }
+
+  function insertComment(data) {
+    var holder = document.createElement("div");
+    holder.innerHTML = data.html.trim();
+    var item = holder.firstElementChild;
+    if (data.parent_id) {
+      var parent = document.getElementById("comment-" + data.parent_id);
+      var children = parent.querySelector(":scope > ol.children");
+      if (!children) {
+        children = document.createElement("ol");
+        children.className = "children";
+        parent.appendChild(children);
+      }
+      children.appendChild(item);
+    } else {
+      var threads = document.getElementById("comment-threads");
+      var list = threads.querySelector("ol.comment-list");
+      if (!list) {
+        var empty = threads.querySelector(".empty-state");
+        if (empty) empty.remove();
+        list = document.createElement("ol");
+        list.className = "comment-list";
+        threads.insertBefore(list, threads.firstChild);
+      }
+      list.appendChild(item);
+    }
+    return item;
+  }
+
+  function updateHeading(data) {
+    var heading = document.getElementById("comments-title");
+    if (heading && data.heading) heading.textContent = data.heading;
+    var threads = document.getElementById("comment-threads");
+    if (threads && typeof data.comment_count === "number") threads.setAttribute("data-comment-count", String(data.comment_count));
+  }
+
+  function postComment(submitter) {
+    clearErrors();
+    var body = new FormData(form);
+    var button = form.querySelector("button[type=submit]:not([name])");
+    button.disabled = true;
+    send(form.action, { method: "POST", body: body }).then(function (result) {
+      button.disabled = false;
+      if (result.status === 201) {
+        putFormBack(false);
+        bodyField().value = "";
+        hidePreview();
+        var item = insertComment(result.data);
+        updateHeading(result.data);
+        var article = item.querySelector(".comment__body");
+        article.setAttribute("tabindex", "-1");
+        article.focus();
+        announce(result.data.message);
+        return;
+      }
+      if (result.status === 422 && result.data.errors) {
+        showFieldErrors(result.data.errors);
+        announce("Your comment was not posted. " + (result.data.error || ""));
+        return;
+      }
+      showGeneralError(messageOf(result, "Your comment could not be posted. Please try again."));
+      bodyField().focus();
+    }, function () {
+      button.disabled = false;
+      showGeneralError("You seem to be offline; your comment was not posted. Your text is still here.");
+    });
+  }
+
+  /* --- Preview tab ----------------------------------------------------------------------------- */
+
+  var previewBox = null;
+
+  function hidePreview() { if (previewBox) previewBox.hidden = true; }
+
+  function showPreview() {
+    var url = form.getAttribute("data-preview-url");
+    var body = new FormData();
+    body.append("body", bodyField().value);
+    body.append("csrf_token", csrfToken);
+    if (!previewBox) {
+      previewBox = document.getElementById("comment-preview");
+      if (!previewBox) {
+        previewBox = document.createElement("section");
+        previewBox.id = "comment-preview";
+        previewBox.className = "preview";
+        previewBox.setAttribute("aria-live", "polite");
+        previewBox.innerHTML = '<h4 id="comment-preview-title">Preview</h4><div class="prose"></div>';
+        var bodyWrapper = bodyField().closest(".field");
+        bodyWrapper.parentNode.insertBefore(previewBox, bodyWrapper.nextSibling);
+      }
+    }
+    send(url, { method: "POST", body: body }).then(function (result) {
+      var target = previewBox.querySelector(".prose");
+      previewBox.hidden = false;
+      if (result.ok) {
+        target.innerHTML = result.data.html || "<p><em>Nothing to preview yet.</em></p>";
+        announce("Preview shown below the comment box.");
+      } else {
+        target.textContent = messageOf(result, "The preview could not be made.");
+      }
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var likeForm = event.target.closest(".like-form");
+    if (likeForm) {
+      event.preventDefault();
+      toggleLike(likeForm);
+      return;
+    }
+    if (form && event.target === form) {
+      event.preventDefault();
+      var submitter = event.submitter;
+      if (submitter && submitter.name === "preview") showPreview();
+      else postComment(submitter);
+    }
+  });
+
+  /* --- "N new comments": offered when the discussion grew --------------------------------------- */
+
+  var threadsBox = document.getElementById("comment-threads");
+  var newCommentsButton = null;
+  var POLL_MS = 30000;
+
+  function checkForNew() {
+    if (!threadsBox || document.hidden) return;
+    send(threadsBox.getAttribute("data-count-url")).then(function (result) {
+      if (!result.ok) return;
+      var known = parseInt(threadsBox.getAttribute("data-comment-count") || "0", 10);
+      var grown = result.data.comment_count - known;
+      if (grown > 0) offerNew(grown);
+    });
+  }
+
+  function offerNew(count) {
+    if (!newCommentsButton) {
+      newCommentsButton = document.createElement("button");
+      newCommentsButton.type = "button";
+      newCommentsButton.className = "button new-comments";
+      newCommentsButton.addEventListener("click", loadNew);
+      threadsBox.parentNode.insertBefore(newCommentsButton, threadsBox);
+    }
+    newCommentsButton.hidden = false;
+    newCommentsButton.textContent = count === 1 ? "1 new comment" : count + " new comments";
+    announce(newCommentsButton.textContent + " since you opened the page.");
+  }
+
+  function loadNew() {
+    putFormBack(false);
+    send(threadsBox.getAttribute("data-threads-url")).then(function (result) {
+      if (!result.ok) return;
+      threadsBox.innerHTML = result.data;
+      newCommentsButton.hidden = true;
+      return send(threadsBox.getAttribute("data-count-url"));
+    }).then(function (result) {
+      if (result && result.ok) updateHeading(result.data);
+      var heading = document.getElementById("comments-title");
+      heading.setAttribute("tabindex", "-1");
+      heading.focus();
+      announce("New comments loaded.");
+    });
+  }
+
+  if (threadsBox) {
+    window.setInterval(checkForNew, POLL_MS);
+    document.addEventListener("visibilitychange", checkForNew);
+    document.addEventListener("community:check-new-comments", checkForNew);
+  }
+})();
