@@ -14,11 +14,12 @@ run: $(VENV)/.installed
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev node_modules/.installed
+	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || echo "NOTE: Chromium is not installed, so the browser tests will be skipped (apt-get install chromium)."
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The same suite against PostgreSQL (as CI runs it).
-test-postgres: $(VENV)/.installed-dev
+test-postgres: $(VENV)/.installed-dev node_modules/.installed
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest $(PYTEST_ARGS)
 
 $(VENV)/.python-ok:
@@ -35,6 +36,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $@
 
+# axe-core for the accessibility checks of the browser tests; without npm they are skipped.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "NOTE: npm is not installed, so the accessibility checks will be skipped."; fi
+
 # Refresh the pinned versions after changing dependencies in pyproject.toml.
 lock: $(VENV)/.python-ok
 	$(BIN)/pip install --quiet --upgrade -e '.[dev]'
@@ -42,4 +48,4 @@ lock: $(VENV)/.python-ok
 	  $(BIN)/pip freeze --exclude-editable | sort -f ) > requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache node_modules tests/artifacts
