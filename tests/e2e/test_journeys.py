@@ -227,7 +227,8 @@ def test_the_journey_by_keyboard_alone(page: Page, live_server, app, essay):
 
     like = comment_item(page, thread[0]).locator(":scope > .comment__body").get_by_role("button", name=re.compile("^Like"))
     tab_to(page, like)
-    page.keyboard.press("Space")
+    with page.expect_response(lambda response: "/likes/comments/" in response.url):
+        page.keyboard.press("Space")
     expect(comment_item(page, thread[0]).locator(":scope > .comment__body .like-count")).to_have_text("Liked by 1 person")
     with app.app_context():
         assert stored(app, Comment, thread[0], "like_count") == 1
