@@ -56,9 +56,10 @@ def register_config(app: Flask, config: Mapping[str, Any] | None) -> None:
 
 def register_extensions(app: Flask) -> None:
     from community import models  # noqa: F401  (registers the tables with the metadata)
-    from community.extensions import csrf, db, login_manager, migrate
+    from community.extensions import cache, csrf, db, login_manager, migrate
 
     db.init_app(app)
+    cache.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
     csrf.init_app(app)
     login_manager.init_app(app)

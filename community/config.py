@@ -49,6 +49,14 @@ def load_secret_key(instance_path: Path) -> str:
     return key
 
 
+def cache_settings(redis_url: str | None) -> dict[str, Any]:
+    """Flask-Caching: Redis when given, else a bounded in-process cache."""
+    if redis_url:
+        return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "community:",
+                "CACHE_DEFAULT_TIMEOUT": 3600}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 300, "CACHE_DEFAULT_TIMEOUT": 3600}
+
+
 def settings_from_environment(instance_path: Path) -> dict[str, Any]:
     """All settings with their defaults; tests pass a mapping that overrides any of them."""
     return {
@@ -68,6 +76,11 @@ def settings_from_environment(instance_path: Path) -> dict[str, Any]:
         "CLOSE_AFTER_DAYS": _env_int("CLOSE_AFTER_DAYS", 0, 0, 36500),
         "REPORT_HIDE_THRESHOLD": _env_int("REPORT_HIDE_THRESHOLD", 3, 1, 100),
         "EDIT_WINDOW_MINUTES": _env_int("EDIT_WINDOW_MINUTES", 15, 0, 10080),
+        # Shared state for several app servers: with REDIS_URL the page cache lives in Redis,
+        # otherwise in each process (correct either way: cached pages are keyed by version).
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        **cache_settings(os.environ.get("REDIS_URL")),
+        "PAGE_CACHE": _env_bool("PAGE_CACHE", True),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),

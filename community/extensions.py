@@ -1,5 +1,6 @@
 """The Flask extension objects, created unbound and initialised by create_app."""
 
+from flask_caching import Cache
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -12,3 +13,4 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_migration_type)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+cache = Cache()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app
+from flask import Flask, current_app, url_for
+from markupsafe import Markup
 
 
 def human_date(value: datetime) -> str:
@@ -33,6 +34,16 @@ def thoughts_heading(count: int, title: str) -> str:
     return f"{count:,} thoughts on “{title}”"
 
 
+def own_comment_controls(comment_id: int, editable: bool) -> Markup:
+    """Edit (within the edit window) and Delete, on a reader's own comment: drawn here so that the
+    page and a cached page personalised for the reader (posts.page_cache) draw them alike."""
+    links = []
+    if editable:
+        links.append(f'<a href="{url_for("comments.edit", comment_id=comment_id)}">Edit</a>')
+    links.append(f'<a href="{url_for("comments.delete", comment_id=comment_id)}">Delete</a>')
+    return Markup(" ".join(links))
+
+
 def register(app: Flask) -> None:
     from community.avatars import avatar_url
     from community.forms import field_attributes
@@ -46,6 +57,7 @@ def register(app: Flask) -> None:
     app.add_template_global(avatar_url)
     app.add_template_global(suspension_notice)
     app.add_template_global(field_attributes)
+    app.add_template_global(own_comment_controls)
 
     @app.template_global()
     def may_edit_comment(comment) -> bool:

@@ -155,6 +155,7 @@ def _grow_discussion(app, slug, total):
 
 @pytest.mark.parametrize("viewer", [None, "Ana"])
 def test_post_page_queries_do_not_grow_with_comments(client, app, slug, auth, viewer):
+    app.config["PAGE_CACHE"] = False  # the drawing of the page itself; the cache has its own test
     if viewer:
         auth.login(viewer)
     _grow_discussion(app, slug, 5)
@@ -166,3 +167,17 @@ def test_post_page_queries_do_not_grow_with_comments(client, app, slug, auth, vi
     assert "500 thoughts on “Drift”" in page
     assert len(many) == len(few), many
     assert len(few) <= 7, few  # user, post, rules, thread count, comments, held, likes
+
+
+@pytest.mark.parametrize(("viewer", "most"), [(None, 2), ("Ana", 4)])
+def test_a_cached_page_costs_a_few_small_queries_whatever_its_size(client, app, slug, auth, viewer, most):
+    """Signed out: the post and the rules. Signed in: also the account and the reader's own marks."""
+    if viewer:
+        auth.login(viewer)
+        client.get("/")  # the welcome message is shown once, on a page of its own
+    _grow_discussion(app, slug, 300)
+    client.get(f"/posts/{slug}")  # drawn once, then shared
+    with count_queries(app) as queries:
+        page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    assert "300 thoughts on “Drift”" in page
+    assert len(queries) <= most, queries

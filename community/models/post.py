@@ -40,6 +40,9 @@ class Post(Base):
     comment_count: Mapped[int] = mapped_column(default=0, server_default="0")
     like_count: Mapped[int] = mapped_column(default=0, server_default="0")
     comments_closed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Moves with every change a reader of the post page could see (comments, likes, moderation,
+    # the essay itself); cached pages are keyed by it, so no app server ever serves a stale one.
+    discussion_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request, session, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from community.comments.forms import CommentForm, GuestCommentForm
 from community.extensions import db
@@ -20,6 +21,7 @@ from community.services.discussion import Discussion, load_discussion, page_coun
 
 
 OWN_PENDING_KEY = "pending_comment_ids"  # a guest's held comments, in their signed session
+CSRF_SLOT = "<csrf-token-slot>"  # see posts.page_cache
 
 
 def get_visible_post(slug: str) -> Post:
@@ -59,10 +61,14 @@ class DiscussionView:
     may_moderate: bool
 
 
-def discussion_view(post: Post) -> DiscussionView:
-    """The page of the discussion the request asks for (?cpage=N), or 404 past the end."""
+def discussion_view(post: Post, viewer: User | None = None) -> DiscussionView:
+    """The page of the discussion the request asks for (?cpage=N), or 404 past the end. With a
+    neutral `viewer` (page_cache), nothing of the real reader's own is loaded."""
     page = request.args.get("cpage", 1, type=int)
-    discussion = load_discussion(post, page, current_user, session.get(OWN_PENDING_KEY, []))
+    if viewer is None:
+        discussion = load_discussion(post, page, current_user, session.get(OWN_PENDING_KEY, []))
+    else:
+        discussion = load_discussion(post, page, None)
     if discussion is None:
         abort(404)
     return DiscussionView(
@@ -70,15 +76,21 @@ def discussion_view(post: Post) -> DiscussionView:
         discussion=discussion,
         comments_open=can_comment_on(post),
         thread_depth=current_app.config["THREAD_DEPTH"],
-        may_moderate=can_moderate(current_user),
+        may_moderate=can_moderate(viewer or current_user),
     )
 
 
-def render_post_page(post: Post, form: CommentForm | None = None, status: int = 200, preview_html: str | None = None):
-    view = discussion_view(post)
+def render_post_page(post: Post, form: CommentForm | None = None, status: int = 200,
+                     preview_html: str | None = None, viewer: User | None = None):
+    """The post page; with `viewer`, drawn for that stand-in reader with slots for the real
+    reader's token and name (see posts.page_cache)."""
+    view = discussion_view(post, viewer)
     reply_unavailable = False
+    extra = {}
+    if viewer is not None:
+        extra = {"current_user": viewer, "csrf_token": lambda: Markup(CSRF_SLOT)}
     if form is None:
-        form = comment_form_for(current_user)
+        form = comment_form_for(viewer or current_user)
         requested = request.args.get("replytocom")
         reply_to = _reply_target(post, requested)
         reply_unavailable = bool(requested) and reply_to is None
@@ -96,8 +108,9 @@ def render_post_page(post: Post, form: CommentForm | None = None, status: int = 
             reply_unavailable=reply_unavailable,
             comments_open=view.comments_open,
             guests_may_comment=current_app.config["GUEST_COMMENTS"],
-            can_edit=post_rules.can_edit(current_user, post),
+            can_edit=post_rules.can_edit(viewer or current_user, post),
             preview_html=preview_html,
+            **extra,
         ),
         status,
     )

@@ -10,6 +10,7 @@ from community.extensions import db
 from community.models import Post, PostStatus
 from community.posts.forms import PostForm
 from community.posts.page import get_visible_post, render_post_page
+from community.posts.page_cache import cached_post_page, shared_variant
 from community.services import DomainError
 from community.services import posts as post_rules
 
@@ -54,7 +55,13 @@ def drafts():
 
 @bp.route("/posts/<slug>")
 def detail(slug: str):
-    return render_post_page(get_post(slug))
+    post = get_post(slug)
+    variant = shared_variant(current_user, post)
+    if variant is not None:
+        page = cached_post_page(post, variant, lambda reader: render_post_page(post, viewer=reader)[0])
+        if page is not None:
+            return page
+    return render_post_page(post)
 
 
 def _edit_page(form: PostForm, post: Post | None):

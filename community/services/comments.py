@@ -18,6 +18,7 @@ from community.models.base import utcnow
 from community.models.comment import path_segment
 from community.services import DomainError, NotAllowed
 from community.services.accounts import ensure_may_take_part
+from community.services.posts import discussion_changed
 from community.services.rules import check_flood, comments_closed, content_verdict, current_settings, judge_new_comment
 
 BODY_MAX = 5_000
@@ -144,9 +145,11 @@ def add_comment(
 
 
 def change_comment_count(post_id: int, delta: int) -> None:
-    """Moves the stored count in SQL, so concurrent writers never lose an update."""
+    """Moves the stored count in SQL, so concurrent writers never lose an update; the page changed."""
     db.session.execute(
-        sa.update(Post).where(Post.id == post_id).values(comment_count=Post.comment_count + delta)
+        sa.update(Post)
+        .where(Post.id == post_id)
+        .values(comment_count=Post.comment_count + delta, discussion_version=Post.discussion_version + 1)
     )
 
 
@@ -187,6 +190,7 @@ def edit_own_comment(user: User, comment: Comment, body: str) -> None:
         comment.status, comment.held_by_rule = verdict.status, verdict.rule
         if was_counted:
             change_comment_count(comment.post_id, -1)
+    discussion_changed(comment.post_id)
     db.session.flush()
 
 
@@ -202,6 +206,7 @@ def delete_own_comment(user: User, comment: Comment) -> None:
         return
     if comment.is_counted:
         change_comment_count(comment.post_id, -1)
+    discussion_changed(comment.post_id)
     comment.deleted_at = utcnow()
     comment.body_markdown = ""
     comment.body_html = ""
@@ -231,6 +236,7 @@ def delete_comment_rows(comment: Comment) -> None:
     )
     if counted:
         change_comment_count(comment.post_id, -counted)
+    discussion_changed(comment.post_id)
     # Deepest first, so no row outlives its parent, whatever the foreign keys cascade.
     ids = db.session.scalars(sa.select(Comment.id).where(subtree).order_by(Comment.depth.desc())).all()
     for comment_id in ids:

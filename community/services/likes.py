@@ -9,11 +9,12 @@ from community.extensions import db
 from community.models import Comment, CommentLike, Post, PostLike, User
 from community.services import DomainError
 from community.services.accounts import ensure_may_take_part
+from community.services.posts import discussion_changed
 
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _set_like(like_model, counted_model, key_column: str, target_id: int, user: User, liked: bool) -> bool:
+def _set_like(like_model, counted_model, key_column: str, target_id: int, user: User, liked: bool, post_id: int) -> bool:
     """Make the like exist or not; returns whether anything changed.
 
     INSERT ... ON CONFLICT DO NOTHING means a double press, even a concurrent one, adds one row and
@@ -35,6 +36,7 @@ def _set_like(like_model, counted_model, key_column: str, target_id: int, user: 
             .where(counted_model.id == target_id)
             .values(like_count=counted_model.like_count + delta)
         )
+        discussion_changed(post_id)
     return changed
 
 
@@ -43,7 +45,7 @@ def set_post_like(user: User, post: Post, liked: bool) -> int:
     ensure_may_take_part(user)
     if not post.is_published:
         raise DomainError("Only published posts can be liked.", status=404)
-    _set_like(PostLike, Post, "post_id", post.id, user, liked)
+    _set_like(PostLike, Post, "post_id", post.id, user, liked, post.id)
     return db.session.scalar(sa.select(Post.like_count).where(Post.id == post.id))
 
 
@@ -52,5 +54,5 @@ def set_comment_like(user: User, comment: Comment, liked: bool) -> int:
     ensure_may_take_part(user)
     if not comment.is_visible or comment.is_deleted:
         raise DomainError("That comment cannot be liked.", status=404)
-    _set_like(CommentLike, Comment, "comment_id", comment.id, user, liked)
+    _set_like(CommentLike, Comment, "comment_id", comment.id, user, liked, comment.post_id)
     return db.session.scalar(sa.select(Comment.like_count).where(Comment.id == comment.id))

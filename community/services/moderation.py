@@ -18,6 +18,7 @@ from community.models.base import utcnow
 from community.models.user import SUSPENDED_FOR_GOOD
 from community.services import DomainError, NotAllowed
 from community.services.comments import change_comment_count, check_body, delete_comment_rows
+from community.services.posts import discussion_changed
 from community.services.rules import SETTINGS_ROW_ID, check_address_list, check_email_list, default_settings
 
 
@@ -123,6 +124,8 @@ def change_status(comment: Comment, new_status: CommentStatus) -> None:
     delta = int(comment.is_counted) - int(was_counted)
     if delta:
         change_comment_count(comment.post_id, delta)
+    else:
+        discussion_changed(comment.post_id)
 
 
 def _resolve_reports(comment: Comment, moderator: User | None, resolution: str) -> None:
@@ -190,6 +193,7 @@ def edit_as_moderator(moderator: User, comment: Comment, body: str, reason: str 
     comment.body_html = text.render_comment(comment.body_markdown)
     comment.edited_at = utcnow()
     comment.edited_by_moderator = True
+    discussion_changed(comment.post_id)
     log_action(moderator, Action.EDIT, comment, status_before=comment.status, status_after=comment.status, reason=reason)
     db.session.flush()
 
@@ -308,6 +312,7 @@ def save_settings(admin: User, values: dict[str, object]) -> list[str]:
     for name in changed:
         setattr(settings, name, values[name])
     if changed:
+        discussion_changed()  # closing after N days may open or close any discussion
         log_action(admin, Action.SETTINGS, reason="Changed: " + ", ".join(SETTING_LABELS[name] for name in changed))
     g.pop("moderation_settings", None)
     db.session.flush()

@@ -107,8 +107,18 @@ def update_post(editor: User, post: Post, title: str, body: str, publish: bool, 
         raise NotAllowed("Only the post's author or an admin may edit it.")
     title, body = _check_text(title, body)
     _apply(post, title, body, publish, comments_closed)
+    post.discussion_version = Post.discussion_version + 1
     db.session.flush()
     return post
+
+
+def discussion_changed(post_id: int | None = None) -> None:
+    """Something on the post page changed: move its version, so cached copies of it go stale.
+    Without a post, every post's (a change of the rules can close discussions everywhere)."""
+    statement = sa.update(Post).values(discussion_version=Post.discussion_version + 1)
+    if post_id is not None:
+        statement = statement.where(Post.id == post_id)
+    db.session.execute(statement)
 
 
 def preview(body: str) -> str:

@@ -1,0 +1,113 @@
+"""Whole post pages, cached for signed-out readers and for signed-in readers of each role, then
+personalised per request: the reader's CSRF token and name, what they liked and which comments
+are theirs, from one small query (services.discussion.reader_state).
+
+A cached page is keyed by the post's discussion_version, which every visible change moves in its
+own transaction, so no app server ever serves a stale page, whether the cache is in-process or
+in Redis. Pages that only one person sees (moderators, the post's editors, someone with a held
+comment or a flash message, a ?replytocom form) are drawn fresh."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import current_app, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from community.extensions import cache
+from community.models import Post, User
+from community.models.base import utcnow
+from community.posts.page import CSRF_SLOT, OWN_PENDING_KEY
+from community.services.comments import can_comment_on
+from community.services.discussion import ReaderState, reader_state
+from community.services.posts import can_edit
+from community.templating import own_comment_controls
+
+# Markup no user text can produce (it would be escaped), so replacing it touches only our slots.
+NAME_SLOT = "<viewer-name-slot>"
+_UNLIKED = re.compile(
+    r'value="1" data-like="([cp])(\d+)"><button type="submit" class="like-button" aria-pressed="false">Like'
+)
+_VIEWER_CONTROLS = re.compile(r"<!--viewer:(\d+)-->(.*?)<!--/viewer-->", re.DOTALL)
+
+
+class NeutralReader:
+    """Stands in for any signed-in reader of a role while their shared page is drawn."""
+
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+    is_suspended = False
+    is_moderator = False
+    is_admin = False
+    id = 0  # no account has it, so no comment is drawn as the reader's own
+    username = Markup(NAME_SLOT)  # printed as is, replaced by the escaped real name
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        self.can_write_posts = role in ("author", "admin")
+
+    def get_id(self) -> None:
+        return None
+
+
+def shared_variant(user: User, post: Post) -> str | None:
+    """Which shared page this request may use, or None to draw a page of its own."""
+    if not current_app.config["PAGE_CACHE"] or request.args.get("replytocom"):
+        return None
+    if "_flashes" in session or session.get(OWN_PENDING_KEY):
+        return None
+    if not user.is_authenticated:
+        return "guest"
+    if user.is_moderator or user.is_suspended or can_edit(user, post):
+        return None
+    return f"reader-{user.role}"
+
+
+def cached_post_page(post: Post, variant: str, render_shared) -> str | None:
+    """The page for this reader from the shared copy (drawn once by `render_shared`), or None when
+    the reader has a held comment on it and must see a page of their own."""
+    state = reader_state(post, current_user) if current_user.is_authenticated else None
+    if state is not None and state.has_held_comment:
+        return None
+    page = request.args.get("cpage", 1, type=int)
+    key = f"post-page:{post.id}:v{post.discussion_version}:p{page}:{variant}:open{int(can_comment_on(post))}"
+    html = cache.get(key)
+    if html is None:
+        reader = NeutralReader(current_user.role) if current_user.is_authenticated else current_user
+        html = render_shared(reader)
+        cache.set(key, html)
+    return personalise(html, state)
+
+
+def personalise(html: str, state: ReaderState | None) -> str:
+    html = html.replace(CSRF_SLOT, generate_csrf())
+    if state is None:
+        return html
+    html = html.replace(NAME_SLOT, str(escape(current_user.username)))
+
+    def press(match: re.Match[str]) -> str:
+        kind, target_id = match.group(1), int(match.group(2))
+        liked = state.post_liked if kind == "p" else target_id in state.liked_comment_ids
+        if not liked:
+            return match.group(0)
+        return f'value="0" data-like="{kind}{target_id}"><button type="submit" class="like-button" aria-pressed="true">Liked'
+
+    html = _UNLIKED.sub(press, html)
+    if state.own_comment_times:
+        window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+        now = utcnow()
+
+        def own(match: re.Match[str]) -> str:
+            comment_id = int(match.group(1))
+            written = state.own_comment_times.get(comment_id)
+            if written is None:
+                return match.group(0)
+            controls = own_comment_controls(comment_id, now < written + window)
+            return f"<!--viewer:{comment_id}-->{controls}<!--/viewer-->"
+
+        html = _VIEWER_CONTROLS.sub(own, html)
+    return html
