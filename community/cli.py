@@ -1,4 +1,4 @@
-"""Commands: `flask --app wsgi create-user`, `demo`, `recount`."""
+"""Commands: `flask --app wsgi create-user`, `demo`, `recount`, `seed-discussion`."""
 
 from __future__ import annotations
 
@@ -60,7 +60,23 @@ def recount_command() -> None:
     click.echo(f"Recounted; {wrong} stored count{'s were' if wrong != 1 else ' was'} wrong.")
 
 
+@click.command("seed-discussion")
+@click.option("--comments", type=click.IntRange(0, 10_000_000), default=200, show_default=True)
+@click.option("--posts", type=click.IntRange(1, 1_000_000), default=1, show_default=True)
+@click.option("--readers", type=click.IntRange(1, 100_000), default=200, show_default=True)
+@with_appcontext
+def seed_discussion_command(comments: int, posts: int, readers: int) -> None:
+    """Fill posts with a realistic discussion for benchmarks; prints a post's path last."""
+    from community.seeding import SEED_PASSWORD, seed_discussion
+
+    report = seed_discussion(comments, posts, readers)
+    click.echo(f"Seeded {report.comments:,} comments on {len(report.post_paths):,} posts by {report.users:,} accounts "
+               f"(password {SEED_PASSWORD}).")
+    click.echo(report.post_paths[0])
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(recount_command)
+    app.cli.add_command(seed_discussion_command)

@@ -49,3 +49,23 @@ def test_demo_loads_once_and_prints_the_admin_password(app, runner):
         assert len(posts) == 2 and all(p.status == PostStatus.PUBLISHED for p in posts)
         assert authenticate("admin", admin_password).is_admin
         assert db.session.scalar(sa.select(sa.func.count(User.id))) >= 5
+
+
+def test_seed_discussion_builds_true_threads_and_prints_the_path_last(app, runner, client):
+    from community.models import Comment
+    from community.services.counts import find_drift
+
+    result = runner.invoke(args=["seed-discussion", "--comments", "300", "--posts", "2", "--readers", "20"])
+    assert result.exit_code == 0, result.output
+    path = result.output.strip().splitlines()[-1]
+    assert path.startswith("/posts/")
+    with app.app_context():
+        depths = db.session.scalars(sa.select(Comment.depth)).all()
+        assert len(depths) == 300 and max(depths) <= 5
+        assert 0.3 < sum(depth > 1 for depth in depths) / len(depths) < 0.7  # about half are replies
+        assert find_drift() == []
+    page = client.get(path)
+    assert page.status_code == 200 and "thoughts on" in page.get_data(as_text=True)
+    # The ids were chosen by the seeder: new rows still get fresh ones.
+    again = runner.invoke(args=["seed-discussion", "--comments", "10", "--readers", "3"])
+    assert again.exit_code == 0, again.output
