@@ -70,8 +70,8 @@ def seed_discussion_command(comments: int, posts: int, readers: int) -> None:
     from community.seeding import SEED_PASSWORD, seed_discussion
 
     report = seed_discussion(comments, posts, readers)
-    click.echo(f"Seeded {report.comments:,} comments on {len(report.post_paths):,} posts by {report.users:,} accounts "
-               f"(password {SEED_PASSWORD}).")
+    click.echo(f"Seeded {report.comments:,} comments on {len(report.post_paths):,} posts by {report.users:,} accounts; "
+               f"sign in as {report.a_reader} with the password {SEED_PASSWORD}.")
     click.echo(report.post_paths[0])
 
 

@@ -32,6 +32,7 @@ class SeedReport:
     post_paths: list[str]
     comments: int
     users: int
+    a_reader: str
 
 
 def _sentence(rng: random.Random) -> str:
@@ -146,7 +147,7 @@ def seed_discussion(comments: int, posts: int = 1, readers: int = 200, seed: int
             db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
     db.session.commit()
     paths = [f"/posts/{row['slug']}" for row in post_rows]
-    return SeedReport(paths, comments, readers + 1)
+    return SeedReport(paths, comments, readers + 1, f"{tag}0")
 
 
 def _flush_comments(comment_rows: list[dict], like_rows: list[dict]) -> None:

@@ -10,20 +10,23 @@ comment or a flash message, a ?replytocom form) are drawn fresh."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask import current_app, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
-from community.extensions import cache
-from community.models import Post, User
+from community.extensions import cache, db
+from community.models import ModerationSettings, Post, PostStatus, User
 from community.models.base import utcnow
 from community.posts.page import CSRF_SLOT, OWN_PENDING_KEY
-from community.services.comments import can_comment_on
 from community.services.discussion import ReaderState, reader_state
 from community.services.posts import can_edit
+from community.services.rules import SETTINGS_ROW_ID, discussion_closed
 from community.templating import own_comment_controls
 
 # Markup no user text can produce (it would be escaped), so replacing it touches only our slots.
@@ -54,9 +57,42 @@ class NeutralReader:
         return None
 
 
-def shared_variant(user: User, post: Post) -> str | None:
+@dataclass(frozen=True)
+class PostSnapshot:
+    """The few columns of a post a cached page needs, read with the rule that closes discussions."""
+
+    id: int
+    slug: str
+    discussion_version: int
+    status: str
+    author_id: int
+    comments_closed: bool
+    published_at: datetime | None
+    close_after_days: int
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PostStatus.PUBLISHED
+
+
+def post_snapshot(slug: str) -> PostSnapshot | None:
+    """One small query instead of the whole post and the rules."""
+    saved_days = (
+        sa.select(ModerationSettings.close_after_days).where(ModerationSettings.id == SETTINGS_ROW_ID).scalar_subquery()
+    )
+    row = db.session.execute(
+        sa.select(Post.id, Post.slug, Post.discussion_version, Post.status, Post.author_id, Post.comments_closed,
+                  Post.published_at, saved_days).where(Post.slug == slug)
+    ).first()
+    if row is None:
+        return None
+    *columns, days = row
+    return PostSnapshot(*columns, close_after_days=current_app.config["CLOSE_AFTER_DAYS"] if days is None else days)
+
+
+def shared_variant(user: User, post: Post | PostSnapshot) -> str | None:
     """Which shared page this request may use, or None to draw a page of its own."""
-    if not current_app.config["PAGE_CACHE"] or request.args.get("replytocom"):
+    if request.args.get("replytocom"):
         return None
     if "_flashes" in session or session.get(OWN_PENDING_KEY):
         return None
@@ -67,18 +103,28 @@ def shared_variant(user: User, post: Post) -> str | None:
     return f"reader-{user.role}"
 
 
-def cached_post_page(post: Post, variant: str, render_shared) -> str | None:
+def cached_post_page(slug: str, render_shared: Callable[[Post, object], str]) -> str | None:
     """The page for this reader from the shared copy (drawn once by `render_shared`), or None when
-    the reader has a held comment on it and must see a page of their own."""
-    state = reader_state(post, current_user) if current_user.is_authenticated else None
+    this request needs a page of its own (a draft, an editor, a held comment of theirs, ...)."""
+    if not current_app.config["PAGE_CACHE"]:
+        return None
+    snapshot = post_snapshot(slug)
+    if snapshot is None or not snapshot.is_published:
+        return None
+    variant = shared_variant(current_user, snapshot)
+    if variant is None:
+        return None
+    state = reader_state(snapshot, current_user) if current_user.is_authenticated else None
     if state is not None and state.has_held_comment:
         return None
     page = request.args.get("cpage", 1, type=int)
-    key = f"post-page:{post.id}:v{post.discussion_version}:p{page}:{variant}:open{int(can_comment_on(post))}"
+    is_open = not discussion_closed(snapshot, snapshot.close_after_days)
+    key = f"post-page:{snapshot.id}:v{snapshot.discussion_version}:p{page}:{variant}:open{int(is_open)}"
     html = cache.get(key)
     if html is None:
+        post = db.session.get(Post, snapshot.id)
         reader = NeutralReader(current_user.role) if current_user.is_authenticated else current_user
-        html = render_shared(reader)
+        html = render_shared(post, reader)
         cache.set(key, html)
     return personalise(html, state)
 

@@ -10,7 +10,7 @@ from community.extensions import db
 from community.models import Post, PostStatus
 from community.posts.forms import PostForm
 from community.posts.page import get_visible_post, render_post_page
-from community.posts.page_cache import cached_post_page, shared_variant
+from community.posts.page_cache import cached_post_page
 from community.services import DomainError
 from community.services import posts as post_rules
 
@@ -55,13 +55,10 @@ def drafts():
 
 @bp.route("/posts/<slug>")
 def detail(slug: str):
-    post = get_post(slug)
-    variant = shared_variant(current_user, post)
-    if variant is not None:
-        page = cached_post_page(post, variant, lambda reader: render_post_page(post, viewer=reader)[0])
-        if page is not None:
-            return page
-    return render_post_page(post)
+    shared = cached_post_page(slug, lambda post, reader: render_post_page(post, viewer=reader)[0])
+    if shared is not None:
+        return shared
+    return render_post_page(get_post(slug))
 
 
 def _edit_page(form: PostForm, post: Post | None):

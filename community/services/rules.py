@@ -61,11 +61,15 @@ def lines(text: str | None) -> list[str]:
 
 def comments_closed(post: Post, settings: ModerationSettings | None = None) -> bool:
     """Closed by the author's toggle, or automatically CLOSE_AFTER_DAYS after publication."""
+    return discussion_closed(post, (settings or current_settings()).close_after_days)
+
+
+def discussion_closed(post, close_after_days: int) -> bool:
+    """The rule itself, for a post or any object with its status, toggle and publication date."""
     if not post.is_published or post.comments_closed:
         return True
-    settings = settings or current_settings()
-    if settings.close_after_days and post.published_at is not None:
-        return utcnow() > post.published_at + timedelta(days=settings.close_after_days)
+    if close_after_days and post.published_at is not None:
+        return utcnow() > post.published_at + timedelta(days=close_after_days)
     return False
 
 

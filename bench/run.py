@@ -1,0 +1,374 @@
+"""The benchmark: `make bench` (SQLite), `make bench DATABASE=postgres` (PostgreSQL + Redis, with a
+two-server check), `make bench-scale` (10,000 posts and 1,000,000 comments).
+
+For each discussion size it seeds a fresh database, serves the app with gunicorn (2 workers) on
+127.0.0.1, loads it with wrk (8 connections), and measures next to each row, in the same run, the
+ceiling: the same gunicorn answering the same bytes from memory (bench/ceiling.py)."""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results"
+PYTHON = sys.executable
+SEED_PASSWORD = "bench-password-1"
+CONNECTIONS = 8
+
+
+@dataclass
+class Measure:
+    size: str
+    what: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    ceiling_rps: float = 0.0
+    errors: int = 0
+
+    @property
+    def ratio(self) -> float:
+        return self.rps / self.ceiling_rps if self.ceiling_rps else 0.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def app_env(database_url: str, redis_url: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
+    env.update(DATABASE_URL=database_url, SECRET_KEY="benchmark only", FLOOD_SECONDS="0",
+               HOLD_FIRST_COMMENT="false", PYTHONPATH=str(ROOT))
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    return env
+
+
+def flask(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run([PYTHON, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def fresh_database(kind: str, name: str) -> str:
+    if kind == "sqlite":
+        WORK.mkdir(parents=True, exist_ok=True)
+        for old in WORK.glob(f"{name}.sqlite3*"):
+            old.unlink()
+        return f"sqlite:///{WORK / name}.sqlite3"
+    import sqlalchemy as sa
+
+    base = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    database = f"bench_{name}_{uuid.uuid4().hex[:6]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{database}"'))
+    admin.dispose()
+    return sa.engine.make_url(base).set(database=database).render_as_string(hide_password=False)
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        import sqlalchemy as sa
+
+        base = os.environ.get("BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{sa.engine.make_url(url).database}" WITH (FORCE)'))
+        admin.dispose()
+
+
+class Gunicorn:
+    """gunicorn with 2 workers on a free port of 127.0.0.1; stopped on exit."""
+
+    def __init__(self, target: str, env: dict[str, str], workers: int = 2) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", target],
+            cwd=ROOT, env=env,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"gunicorn for {target} did not start")
+
+    def worker_rss_mb(self) -> float:
+        children = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout.split()
+        sizes = []
+        for pid in children:
+            status = Path(f"/proc/{pid}/status").read_text()
+            sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+        return max(sizes, default=0.0)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def __enter__(self) -> Gunicorn:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+class Browser:
+    """A signed-in reader's cookies, got through the real login form."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with self.opener.open(self.base + path) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def post(self, path: str, fields: dict[str, str]) -> tuple[int, bytes]:
+        data = urllib.parse.urlencode(fields).encode()
+        try:
+            with self.opener.open(urllib.request.Request(self.base + path, data=data)) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def csrf(self, path: str = "/") -> str:
+        page = self.get(path)[1].decode()
+        return re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+
+    def log_in(self, name: str) -> None:
+        status, _ = self.post("/auth/login", {"csrf_token": self.csrf("/auth/login"), "login": name, "password": SEED_PASSWORD})
+        assert status == 302, f"could not log in as {name}: {status}"
+        self.get("/")  # the welcome message
+
+    @property
+    def cookie_header(self) -> str:
+        return "; ".join(f"{cookie.name}={cookie.value}" for cookie in self.jar)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def wrk(url: str, seconds: int, headers: list[str] = (), script: Path | None = None) -> tuple[float, float, float, int]:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    for header in headers:
+        command += ["-H", header]
+    if script:
+        command += ["-s", str(script)]
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    errors += sum(int(n) for n in re.findall(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)[0]) if "Socket errors" in output else 0
+    return rps, _latency(output, "50%"), _latency(output, "99%"), errors
+
+
+def _latency(output: str, percentile: str) -> float:
+    value, unit = re.search(rf"{re.escape(percentile)}\s+([\d.]+)(us|ms|s)", output).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def lua_post(name: str, body_variants: list[str], cookie: str) -> Path:
+    """A wrk script that POSTs form bodies in turn (a like, then an unlike, ...)."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    script = WORK / f"{name}.lua"
+    bodies = ", ".join('"' + body.replace('"', '\\"') + '"' for body in body_variants)
+    script.write_text(
+        f'local bodies = {{{bodies}}}\nlocal n = 0\n'
+        'wrk.method = "POST"\n'
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+        f'wrk.headers["Cookie"] = "{cookie}"\n'
+        "request = function()\n  n = n + 1\n  return wrk.format(nil, nil, nil, bodies[(n % #bodies) + 1])\nend\n"
+    )
+    return script
+
+
+def ceiling(body: bytes, status: str, seconds: int, env: dict[str, str], script: Path | None) -> float:
+    WORK.mkdir(parents=True, exist_ok=True)
+    body_file = WORK / "ceiling-body.bin"
+    body_file.write_bytes(body)
+    ceiling_env = dict(env, CEILING_BODY=str(body_file), CEILING_STATUS=status, PYTHONPATH=str(ROOT / "bench"))
+    with Gunicorn("ceiling:app", ceiling_env) as server:
+        return wrk(server.url + "/", seconds, script=script)[0]
+
+
+def measure_size(size: int, kind: str, redis_url: str | None, seconds: int, scale: bool = False) -> tuple[list[Measure], float]:
+    label = f"{size:,}" if not scale else f"{size:,} on 10,000 posts"
+    url = fresh_database(kind, f"n{size}")
+    env = app_env(url, redis_url)
+    flask(env, "db", "upgrade")
+    seed_args = ["seed-discussion", "--comments", str(size)] + (["--posts", "10000", "--readers", "2000"] if scale else [])
+    seeded = flask(env, *seed_args).strip().splitlines()
+    post_path, reader_name = seeded[-1], re.search(r"sign in as (\S+)", seeded[-2]).group(1)
+    rows: list[Measure] = []
+    rss = 0.0
+    try:
+        with Gunicorn("wsgi:app", env) as server:
+            reader = Browser(server.url)
+            reader.log_in(reader_name)
+            anonymous = Browser(server.url)
+            for _ in range(3):  # the shared copies are drawn once
+                anonymous.get(post_path)
+                reader.get(post_path)
+            cases = [
+                ("post page, signed out", post_path, [], None, anonymous.get(post_path)),
+                ("post page, signed in", post_path, [f"Cookie: {reader.cookie_header}"], None, reader.get(post_path)),
+                ("index", "/", [], None, anonymous.get("/")),
+            ]
+            if not scale:
+                token = reader.csrf(post_path)
+                comment_id = re.search(rb'data-like="c(\d+)"', reader.get(post_path)[1]).group(1).decode()
+                comment_script = lua_post("comment", [f"csrf_token={urllib.parse.quote(token)}&body=A+benchmark+thought"], reader.cookie_header)
+                like_script = lua_post("like", [f"csrf_token={urllib.parse.quote(token)}&liked={v}" for v in ("1", "0")], reader.cookie_header)
+                cases += [
+                    ("post a comment", f"{post_path}/comments", [], comment_script, (302, b"")),
+                    ("toggle a like", f"/likes/comments/{comment_id}", [], like_script, (302, b"")),
+                ]
+            for what, path, headers, script, (status, body) in cases:
+                rps, p50, p99, errors = wrk(server.url + path, seconds, headers, script)
+                rows.append(Measure(label, what, rps, p50, p99, errors=errors))
+                rows[-1].ceiling_rps = ceiling(body, "302 FOUND" if status == 302 else "200 OK", seconds, env, script)
+                print(f"  {label:>8}  {what:<24} {rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:7.2f} ms"
+                      f"  ceiling {rows[-1].ceiling_rps:8.0f}  ratio {rows[-1].ratio:.2f}", flush=True)
+            rss = server.worker_rss_mb()
+    finally:
+        drop_database(url)
+    return rows, rss
+
+
+def scale_out_check(redis_url: str) -> str:
+    """Two gunicorn instances behind one PostgreSQL and one Redis: a comment posted on one is on
+    the other's next page."""
+    url = fresh_database("postgres", "scaleout")
+    env = app_env(url, redis_url)
+    try:
+        flask(env, "db", "upgrade")
+        seeded = flask(env, "seed-discussion", "--comments", "200").strip().splitlines()
+        post_path, reader_name = seeded[-1], re.search(r"sign in as (\S+)", seeded[-2]).group(1)
+        with Gunicorn("wsgi:app", env) as first, Gunicorn("wsgi:app", env) as second:
+            before = Browser(second.url).get(post_path)[1]  # cached on the second
+            writer = Browser(first.url)
+            writer.log_in(reader_name)
+            marker = f"Posted on the first server {uuid.uuid4().hex[:6]}"
+            status, _ = writer.post(f"{post_path}/comments", {"csrf_token": writer.csrf(post_path), "body": marker})
+            after = Browser(second.url).get(post_path)[1]
+            ok = status == 302 and marker.encode() not in before and marker.encode() in after
+            return "passed" if ok else "FAILED"
+    finally:
+        drop_database(url)
+
+
+def report(rows: list[Measure], rss: float, kind: str, redis: bool, scale_out: str | None) -> str:
+    cores = os.cpu_count()
+    lines = [
+        f"Measured {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {cores} cores; {kind}"
+        f"{' + Redis' if redis else ''}; gunicorn 2 workers; wrk {CONNECTIONS} connections.",
+        "",
+        "| comments | request | req/s | p50 ms | p99 ms | ceiling req/s | ratio to ceiling | errors |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        lines.append(f"| {row.size} | {row.what} | {row.rps:,.0f} | {row.p50_ms:.2f} | {row.p99_ms:.2f} | "
+                     f"{row.ceiling_rps:,.0f} | {row.ratio:.2f} | {row.errors} |")
+    lines += ["", f"Largest worker memory: {rss:.0f} MB.", ""]
+    lines += targets(rows, rss)
+    if scale_out:
+        lines += ["", f"Two app servers behind one database and Redis, a comment posted on one shown by the other: {scale_out}."]
+    return "\n".join(lines) + "\n"
+
+
+def targets(rows: list[Measure], rss: float) -> list[str]:
+    def find(size: str, what: str) -> Measure | None:
+        return next((r for r in rows if r.size == size and r.what == what), None)
+
+    checks = []
+    out_200, in_200 = find("200", "post page, signed out"), find("200", "post page, signed in")
+    out_20k = find("20,000", "post page, signed out")
+    posting = [r for r in rows if r.what == "post a comment"]
+    if out_200:
+        checks.append(("signed-out post page at 200 comments ≥ 0.50 of the ceiling", out_200.ratio >= 0.5, f"{out_200.ratio:.2f}"))
+    if in_200:
+        checks.append(("signed-in post page at 200 comments ≥ 0.25 of the ceiling", in_200.ratio >= 0.25, f"{in_200.ratio:.2f}"))
+    if out_200 and out_20k:
+        factor = out_20k.p50_ms / out_200.p50_ms
+        checks.append(("page 1 at 20,000 comments within 1.5× the time of 200", factor <= 1.5, f"{factor:.2f}×"))
+    if posting:
+        worst = max(r.p50_ms for r in posting)
+        checks.append(("posting a comment under 20 ms at p50", worst < 20, f"{worst:.2f} ms"))
+    checks.append(("a worker under 150 MB", rss < 150, f"{rss:.0f} MB"))
+    return ["Targets:", ""] + [f"- {'met' if ok else 'NOT met'}: {name} ({value})" for name, ok, value in checks]
+
+
+def update_readme(table: str) -> None:
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        readme.write_text(f"{before}{start}\n{table}{end}{after}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--sizes", default="20,200,2000,20000")
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--scale", action="store_true", help="10,000 posts with 1,000,000 comments")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        print("wrk is not installed: apt-get install wrk", file=sys.stderr)
+        return 2
+    redis_url = os.environ.get("REDIS_URL") or ("redis://127.0.0.1:6379/14" if args.database == "postgres" else None)
+    sizes = [1_000_000] if args.scale else [int(s) for s in args.sizes.split(",")]
+    rows: list[Measure] = []
+    rss = 0.0
+    for size in sizes:
+        print(f"== {size:,} comments ({args.database}{' + Redis' if redis_url else ''}) ==", flush=True)
+        size_rows, size_rss = measure_size(size, args.database, redis_url, args.seconds, scale=args.scale)
+        rows += size_rows
+        rss = max(rss, size_rss)
+    scale_out = scale_out_check(redis_url) if args.database == "postgres" and not args.scale else None
+    table = report(rows, rss, args.database, bool(redis_url), scale_out)
+    print("\n" + table)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = f"{datetime.now(timezone.utc):%Y%m%d-%H%M}-{args.database}{'-scale' if args.scale else ''}-{os.cpu_count()}cores.md"
+    (RESULTS / name).write_text(table)
+    if args.database == "sqlite" and not args.scale and args.sizes == "20,200,2000,20000":
+        update_readme(table)
+    return 1 if scale_out == "FAILED" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
