@@ -29,12 +29,14 @@ from community.services.posts import can_edit
 from community.services.rules import SETTINGS_ROW_ID, discussion_closed
 from community.templating import own_comment_controls
 
+_VIEWER_CONTROLS = re.compile(r"<!--viewer:(\d+)-->(.*?)<!--/viewer-->", re.DOTALL)
 # Markup no user text can produce (it would be escaped), so replacing it touches only our slots.
 NAME_SLOT = "<viewer-name-slot>"
+# How _macros/likes.html draws a Like button, before and after it is pressed.
 _UNLIKED = re.compile(
     r'value="1" data-like="([cp])(\d+)"><button type="submit" class="like-button" aria-pressed="false">Like'
 )
-_VIEWER_CONTROLS = re.compile(r"<!--viewer:(\d+)-->(.*?)<!--/viewer-->", re.DOTALL)
+_LIKED_BUTTON = 'value="0" data-like="{target}"><button type="submit" class="like-button" aria-pressed="true">Liked'
 
 
 class NeutralReader:
@@ -75,15 +77,15 @@ class PostSnapshot:
         return self.status == PostStatus.PUBLISHED
 
 
+_SNAPSHOT = sa.select(
+    Post.id, Post.slug, Post.discussion_version, Post.status, Post.author_id, Post.comments_closed, Post.published_at,
+    sa.select(ModerationSettings.close_after_days).where(ModerationSettings.id == SETTINGS_ROW_ID).scalar_subquery(),
+).where(Post.slug == sa.bindparam("slug"))
+
+
 def post_snapshot(slug: str) -> PostSnapshot | None:
     """One small query instead of the whole post and the rules."""
-    saved_days = (
-        sa.select(ModerationSettings.close_after_days).where(ModerationSettings.id == SETTINGS_ROW_ID).scalar_subquery()
-    )
-    row = db.session.execute(
-        sa.select(Post.id, Post.slug, Post.discussion_version, Post.status, Post.author_id, Post.comments_closed,
-                  Post.published_at, saved_days).where(Post.slug == slug)
-    ).first()
+    row = db.session.execute(_SNAPSHOT, {"slug": slug}).first()
     if row is None:
         return None
     *columns, days = row
@@ -130,19 +132,20 @@ def cached_post_page(slug: str, render_shared: Callable[[Post, object], str]) ->
 
 
 def personalise(html: str, state: ReaderState | None) -> str:
+    """The shared page made this reader's. Each pass runs only if the reader left such a mark on
+    the post, and goes over the page once, however many marks there are."""
     html = html.replace(CSRF_SLOT, generate_csrf())
     if state is None:
         return html
     html = html.replace(NAME_SLOT, str(escape(current_user.username)))
+    if state.post_liked or state.liked_comment_ids:
 
-    def press(match: re.Match[str]) -> str:
-        kind, target_id = match.group(1), int(match.group(2))
-        liked = state.post_liked if kind == "p" else target_id in state.liked_comment_ids
-        if not liked:
-            return match.group(0)
-        return f'value="0" data-like="{kind}{target_id}"><button type="submit" class="like-button" aria-pressed="true">Liked'
+        def press(match: re.Match[str]) -> str:
+            kind, target_id = match.group(1), int(match.group(2))
+            liked = state.post_liked if kind == "p" else target_id in state.liked_comment_ids
+            return _LIKED_BUTTON.format(target=f"{kind}{target_id}") if liked else match.group(0)
 
-    html = _UNLIKED.sub(press, html)
+        html = _UNLIKED.sub(press, html)
     if state.own_comment_times:
         window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
         now = utcnow()
@@ -152,8 +155,7 @@ def personalise(html: str, state: ReaderState | None) -> str:
             written = state.own_comment_times.get(comment_id)
             if written is None:
                 return match.group(0)
-            controls = own_comment_controls(comment_id, now < written + window)
-            return f"<!--viewer:{comment_id}-->{controls}<!--/viewer-->"
+            return f"<!--viewer:{comment_id}-->{own_comment_controls(comment_id, now < written + window)}<!--/viewer-->"
 
         html = _VIEWER_CONTROLS.sub(own, html)
     return html

@@ -166,28 +166,37 @@ def viewer_likes(post: Post, viewer: User) -> tuple[set[int], bool]:
 class ReaderState:
     """A signed-in reader's own marks on a post page: what they liked, what they wrote."""
 
+    post_id: int
     post_liked: bool
     liked_comment_ids: set[int]
     own_comment_times: dict[int, object]  # id -> created_at, of their public comments
     has_held_comment: bool
 
 
+def _reader_state_query() -> sa.CompoundSelect:
+    """Built once: the reader's like of the post, likes of its comments, and own comments."""
+    reader_id, post_id = sa.bindparam("reader_id"), sa.bindparam("post_id")
+    no_time = sa.null().cast(Comment.created_at.type)
+    no_status = sa.null().cast(sa.String)
+    return sa.union_all(
+        sa.select(sa.literal("post-like").label("kind"), PostLike.post_id.label("target_id"),
+                  no_status.label("status"), no_time.label("created_at"))
+        .where(PostLike.user_id == reader_id, PostLike.post_id == post_id),
+        sa.select(sa.literal("comment-like"), CommentLike.comment_id, no_status, no_time)
+        .join(Comment, Comment.id == CommentLike.comment_id)
+        .where(CommentLike.user_id == reader_id, Comment.post_id == post_id),
+        sa.select(sa.literal("own"), Comment.id, Comment.status, Comment.created_at)
+        .where(Comment.author_id == reader_id, Comment.post_id == post_id, Comment.deleted_at.is_(None)),
+    )
+
+
+_READER_STATE = _reader_state_query()
+
+
 def reader_state(post: Post, reader: User) -> ReaderState:
     """Everything personal about one post page for one reader, in one query."""
-    null_time = sa.null().cast(Comment.created_at.type)
-    rows = db.session.execute(
-        sa.union_all(
-            sa.select(sa.literal("post-like").label("kind"), PostLike.post_id.label("target_id"),
-                      sa.null().cast(sa.String).label("status"), null_time.label("created_at"))
-            .where(PostLike.user_id == reader.id, PostLike.post_id == post.id),
-            sa.select(sa.literal("comment-like"), CommentLike.comment_id, sa.null().cast(sa.String), null_time)
-            .join(Comment, Comment.id == CommentLike.comment_id)
-            .where(CommentLike.user_id == reader.id, Comment.post_id == post.id),
-            sa.select(sa.literal("own"), Comment.id, Comment.status, Comment.created_at)
-            .where(Comment.author_id == reader.id, Comment.post_id == post.id, Comment.deleted_at.is_(None)),
-        )
-    ).all()
-    state = ReaderState(False, set(), {}, False)
+    rows = db.session.execute(_READER_STATE, {"reader_id": reader.id, "post_id": post.id}).all()
+    state = ReaderState(post.id, False, set(), {}, False)
     for kind, target_id, status, created_at in rows:
         if kind == "post-like":
             state.post_liked = True
