@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-postgres lock clean
+.PHONY: run test test-postgres bench bench-scale lock clean
 
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
@@ -35,6 +35,21 @@ $(VENV)/.installed: $(VENV)/.python-ok pyproject.toml requirements.lock
 $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
 	@touch $@
+
+# Benchmarks, never part of `make test`: DATABASE=postgres for PostgreSQL + Redis (and the
+# two-server check). Results go to bench/results/; the SQLite run also updates README.md.
+DATABASE ?= sqlite
+bench: $(VENV)/.installed wrk-installed
+	$(BIN)/python bench/run.py --database $(DATABASE)
+
+bench-scale: $(VENV)/.installed wrk-installed
+	$(BIN)/python bench/run.py --scale --database sqlite
+	$(BIN)/python bench/run.py --scale --database postgres
+
+.PHONY: wrk-installed
+wrk-installed:
+	@command -v wrk >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } || \
+	  { echo "The benchmark needs wrk: apt-get install wrk"; exit 1; }
 
 # axe-core for the accessibility checks of the browser tests; without npm they are skipped.
 node_modules/.installed: package.json package-lock.json

@@ -12,13 +12,13 @@ from community.extensions import db
 
 
 @contextmanager
-def count_queries(app: Flask) -> Iterator[list[str]]:
-    """Collects every statement the app's engine runs inside the block."""
-    statements: list[str] = []
+def count_queries(app: Flask, with_parameters: bool = False) -> Iterator[list]:
+    """Collects every statement the app's engine runs inside the block (with its parameters, if asked)."""
+    statements: list = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE", "BEGIN")):
-            statements.append(statement)
+            statements.append((statement, parameters) if with_parameters else statement)
 
     with app.app_context():
         engine = db.engine
