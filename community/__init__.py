@@ -6,8 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-from flask import Flask, has_request_context, request
+from flask import Flask
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -73,32 +72,9 @@ def register_extensions(app: Flask) -> None:
 
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
-            sa.event.listen(db.engine, "begin", _sqlite_begin)
+            from community import sqlite
 
-
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers run beside a writer; foreign keys are off in SQLite unless asked for."""
-    # We issue BEGIN ourselves (see _sqlite_begin); this also makes SAVEPOINT work as documented.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=15000")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
-
-
-def _sqlite_begin(connection: sa.Connection) -> None:
-    """Requests that may write take SQLite's write lock when their transaction begins.
-
-    A deferred transaction that read first and writes later fails at once with "database is
-    locked" when another writer committed in between (the busy timeout cannot help it). Taking
-    the lock up front makes concurrent writers queue for the busy timeout instead; reads stay
-    deferred and never wait.
-    """
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-    connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+            sqlite.configure(db.engine)
 
 
 def register_blueprints(app: Flask) -> None:

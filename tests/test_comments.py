@@ -218,3 +218,32 @@ def test_guest_reply_is_refused_without_identity_and_saves_nothing(client, app, 
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "Leave a reply to Ana" in page
     assert count_rows(app, Comment) == 1
+
+
+def test_concurrent_comments_all_land_and_the_count_stays_true(app, slug, users):
+    import threading
+
+    from community.services.counts import find_drift
+    from tests.conftest import PASSWORD
+
+    clients = []
+    for name in ("reader", "Ana", "author", "other_author", "moderator", "admin") * 2:
+        client = app.test_client()
+        post_form(client, "/auth/login", {"login": name, "password": PASSWORD})
+        clients.append(client)
+    statuses: list[int] = []
+    start = threading.Barrier(len(clients))
+
+    def write(client, number):
+        start.wait()
+        statuses.append(comment(client, slug, f"at the same moment {number}").status_code)
+
+    threads = [threading.Thread(target=write, args=(client, n)) for n, client in enumerate(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302] * len(clients)
+    assert count_rows(app, Comment) == len(clients)
+    with app.app_context():
+        assert find_drift() == []

@@ -1,0 +1,70 @@
+"""SQLite as the database of a server with several workers: WAL, foreign keys, and writers that
+queue in turn instead of failing or sleeping.
+
+A request that may write takes SQLite's write lock when its transaction begins (BEGIN
+IMMEDIATE): a deferred transaction that read first and writes later fails at once with "database
+is locked" when another writer committed in between, whatever the busy timeout. Before that, it
+waits on an exclusive flock of `<database>.writers`: the kernel wakes the next writer the moment
+the last one finishes, where SQLite's own busy handler polls with sleeps of up to 100 ms."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from typing import Any
+
+import sqlalchemy as sa
+from flask import has_request_context, request
+
+_LOCK_FILE = "writer_lock_file"
+_HOLDING = "holds_writer_lock"
+
+
+def configure(engine: sa.Engine) -> None:
+    sa.event.listen(engine, "connect", _pragmas)
+    sa.event.listen(engine, "begin", _begin)
+    # Released when the connection goes back to the pool: after the commit or rollback, never
+    # between requests.
+    sa.event.listen(engine.pool, "checkin", _release_writer_lock)
+
+
+def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+    """WAL lets readers run beside a writer; foreign keys are off in SQLite unless asked for."""
+    # We issue BEGIN ourselves (see _begin); this also makes SAVEPOINT work as documented.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def _begin(connection: sa.Connection) -> None:
+    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+    if reading:
+        connection.exec_driver_sql("BEGIN")
+        return
+    _take_writer_lock(connection)
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _database_file(connection: sa.Connection) -> str | None:
+    name = connection.engine.url.database
+    return name if name and name != ":memory:" and not name.startswith("file:") else None
+
+
+def _take_writer_lock(connection: sa.Connection) -> None:
+    database = _database_file(connection)
+    if database is None:
+        return
+    info = connection.info
+    if _LOCK_FILE not in info:  # one open file per connection, so threads queue too
+        info[_LOCK_FILE] = os.open(f"{database}.writers", os.O_RDWR | os.O_CREAT, 0o600)
+    fcntl.flock(info[_LOCK_FILE], fcntl.LOCK_EX)
+    info[_HOLDING] = True
+
+
+def _release_writer_lock(_dbapi_connection: Any, record: Any) -> None:
+    if record.info.pop(_HOLDING, False):
+        fcntl.flock(record.info[_LOCK_FILE], fcntl.LOCK_UN)
