@@ -127,6 +127,33 @@ def test_likes_on_missing_draft_or_hidden_targets_are_404(client, app, slug, aut
     assert count_rows(app, PostLike) == 0 and count_rows(app, CommentLike) == 0
 
 
+def test_comments_under_a_withdrawn_post_take_no_likes(client, app, slug, auth):
+    comment_id = make_comment(app, slug, "Said while it was public.")
+    with app.app_context():
+        from community.extensions import db
+
+        post_by_slug(slug).status = "draft"
+        db.session.commit()
+    auth.login("admin")  # admins still read drafts
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    assert "Said while it was public." in page and f'action="/likes/comments/{comment_id}"' not in page
+    assert like(client, f"/likes/comments/{comment_id}").status_code == 404
+    assert count_rows(app, CommentLike) == 0
+
+
+def test_liking_a_deleted_comment_is_404_even_signed_out(client, app, slug):
+    comment_id = make_comment(app, slug, "Gone soon.")
+    make_comment(app, slug, "A reply that keeps it as a tombstone.", "author", parent_id=comment_id)
+    with app.app_context():
+        from community.extensions import db
+        from community.services.comments import delete_own_comment
+        from tests.factories import user_named
+
+        delete_own_comment(user_named("reader"), db.session.get(Comment, comment_id))
+        db.session.commit()
+    assert like(client, f"/likes/comments/{comment_id}").status_code == 404
+
+
 def test_post_shows_twenty_likers_then_and_n_others(client, app, slug):
     from community.extensions import db
     from community.models import Role

@@ -65,6 +65,7 @@ def post_like(post_id: int):
 def comment_like(comment_id: int):
     comment = db.session.get(Comment, comment_id)
     post = db.session.get(Post, comment.post_id) if comment else None
-    if comment is None or post is None or not can_view(current_user, post) or not comment.is_visible:
+    if comment is None or post is None or not can_view(current_user, post) or not comment.is_visible \
+            or comment.is_deleted:
         abort(404)
     return _change_like(comment_url(comment, post), lambda liked: set_comment_like(current_user, comment, liked))

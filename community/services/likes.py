@@ -52,7 +52,8 @@ def set_post_like(user: User, post: Post, liked: bool) -> int:
 def set_comment_like(user: User, comment: Comment, liked: bool) -> int:
     """Like or unlike a visible comment; returns its like count afterwards."""
     ensure_may_take_part(user)
-    if not comment.is_visible or comment.is_deleted:
+    # A withdrawn post's discussion is private and closed, like the post itself.
+    if not comment.is_visible or comment.is_deleted or not comment.post.is_published:
         raise DomainError("That comment cannot be liked.", status=404)
     _set_like(CommentLike, Comment, "comment_id", comment.id, user, liked, comment.post_id)
     return db.session.scalar(sa.select(Comment.like_count).where(Comment.id == comment.id))
