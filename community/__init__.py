@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_config(app, config)
     register_extensions(app)
     register_blueprints(app)
+    register_rate_limits(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -87,6 +88,12 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, posts_bp, comments_bp, likes_bp, moderation_bp, avatars_bp):
         app.register_blueprint(blueprint)
+
+
+def register_rate_limits(app: Flask) -> None:
+    from community.ratelimits import register
+
+    register(app)  # after the blueprints: it limits their views
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,8 @@
 """The Flask extension objects, created unbound and initialised by create_app."""
 
 from flask_caching import Cache
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -14,3 +16,5 @@ migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_mi
 login_manager = LoginManager()
 csrf = CSRFProtect()
 cache = Cache()
+# Every limit names its own key (see community.ratelimits); this default is never used by ours.
+limiter = Limiter(get_remote_address)

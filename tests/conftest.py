@@ -57,6 +57,9 @@ def test_config(database_url: str, **overrides: object) -> dict[str, object]:
         # switch these rules back on where they test them.
         "HOLD_FIRST_COMMENT": False,
         "FLOOD_SECONDS": 0,
+        # The suite logs in and comments far more often than people do; tests/test_rate_limits.py
+        # switches the limits back on.
+        "RATELIMIT_ENABLED": False,
     }
     config.update(overrides)
     return config
@@ -97,8 +100,14 @@ def empty_all_tables() -> None:
 
 
 @pytest.fixture
-def app(migrated_database: str) -> Iterator[Flask]:
-    app = create_app(test_config(migrated_database))
+def app_settings() -> dict[str, object]:
+    """Settings a test module gives its app, over test_config's (override this fixture there)."""
+    return {}
+
+
+@pytest.fixture
+def app(migrated_database: str, app_settings: dict[str, object]) -> Iterator[Flask]:
+    app = create_app(test_config(migrated_database, **app_settings))
     with app.app_context():
         empty_all_tables()
     yield app

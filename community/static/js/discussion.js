@@ -256,7 +256,8 @@
         announce(result.data.message);
         return;
       }
-      if (result.status === 422 && result.data.errors) {
+      // 422: a field to correct; 429: too many comments, said at the comment box. The text stays.
+      if ((result.status === 422 || result.status === 429) && result.data.errors) {
         showFieldErrors(result.data.errors);
         announce("Your comment was not posted. " + (result.data.error || ""));
         return;

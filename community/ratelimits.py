@@ -1,0 +1,328 @@
+"""Rate limits: one table of how often each action may be done, per address or per account, put on
+the views by Flask-Limiter, and the answer a person gets when they go over (HTTP 429)."""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from flask import Flask, current_app, jsonify, render_template, request
+from flask.wrappers import Response
+from flask_limiter import RateLimitExceeded, RouteLimit
+from flask_login import current_user
+from limits import parse_many
+from werkzeug.exceptions import HTTPException
+
+from community.extensions import limiter
+
+# Defaults in the spirit of Discourse's (config/site_settings.yml, "rate_limits"): every setting
+# is also an environment variable holding limits like "10 per minute;100 per day".
+DEFAULT_LIMITS: dict[str, str] = {
+    "RATELIMIT_LOGIN_IP": "6 per minute;30 per hour",  # max_logins_per_ip_per_minute/_hour
+    "RATELIMIT_LOGIN_ACCOUNT": "6 per minute;30 per hour",  # the same, for the account named
+    "RATELIMIT_SIGNUPS": "3 per hour;10 per day",  # max_new_accounts_per_registration_ip
+    "RATELIMIT_SIGNUP_ATTEMPTS": "20 per hour",
+    "RATELIMIT_COMMENTS": "5 per minute;50 per hour;200 per day",  # beside FLOOD_SECONDS
+    "RATELIMIT_LIKES": "20 per minute;100 per day",  # max_likes_per_day, 50 to 150 by trust level
+    "RATELIMIT_REPORTS": "5 per minute;20 per day",  # max_flags_per_day
+    "RATELIMIT_PASSWORD_CHANGE": "6 per minute;30 per hour",  # as logins: it checks a password
+    "RATELIMIT_PASSWORD_FORGOT": "3 per minute;6 per hour",  # forgot-password per IP
+    "RATELIMIT_PASSWORD_FORGOT_ACCOUNT": "3 per minute;12 per hour",  # forgot-password per login
+    "RATELIMIT_PASSWORD_RESET": "6 per minute;30 per hour",
+    "RATELIMIT_PREVIEW": "60 per minute",
+}
+
+# Built by someone else at the same time: limited once they exist, not required before.
+NOT_YET_REQUIRED = frozenset({"auth.change_password", "auth.forgot_password", "auth.reset_password"})
+
+
+def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """RATELIMIT_ENABLED (default on) and the limits, each from the environment variable of its
+    name; `register` sets them unless the app's config already has them (tests do)."""
+    enabled = environ.get("RATELIMIT_ENABLED", "").strip().lower()
+    settings: dict[str, Any] = {"RATELIMIT_ENABLED": enabled not in {"0", "false", "no", "off"}}
+    for name, default in DEFAULT_LIMITS.items():
+        settings[name] = environ.get(name, "").strip() or default
+    return settings
+
+
+# --- Whose budget a request spends ------------------------------------------------------------
+
+
+def per_ip() -> str:
+    """The client's address (request.remote_addr, which ProxyFix corrects behind a proxy)."""
+    return f"ip:{request.remote_addr or 'unknown'}"
+
+
+def per_account() -> str:
+    """The signed-in account; empty for guests, so the limit is skipped (guests are refused or
+    limited per address elsewhere)."""
+    return f"account:{current_user.get_id()}" if current_user.is_authenticated else ""
+
+
+def per_account_or_ip() -> str:
+    return per_account() or per_ip()
+
+
+def per_named_account() -> str:
+    """The account a login or reset form names, whether by username or email and in any case, so
+    one account cannot be tried from many addresses; a name matching no account is its own key."""
+    from community.services.accounts import find_by_login
+
+    name = (request.form.get("login") or request.form.get("email") or "").strip().lower()[:254]
+    if not name:
+        return ""
+    user = find_by_login(name)
+    return f"account:{user.id}" if user else f"name:{name}"
+
+
+def is_staff() -> bool:
+    """Moderators and admins are not limited in what they write, like or report (as in Discourse,
+    where staff are exempt); logins and passwords are limited for everyone."""
+    from community.services.moderation import can_moderate
+
+    return can_moderate(current_user)
+
+
+def saved(response: Response) -> bool:
+    """The action was done (not refused, not a preview): for limits on what is made, not tried."""
+    return response.status_code < 400 and not request.form.get("preview")
+
+
+# --- The table ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One budget: `setting` names the limits, `key` whose they are; every POST spends from it,
+    or only those `counts` accepts. `shared` names a budget several endpoints spend together."""
+
+    setting: str
+    key: Callable[[], str]
+    refusal: str
+    counts: Callable[[Response], bool] | None = None
+    staff_exempt: bool = False
+    shared: str | None = None
+
+
+TOO_MANY_LOGINS = "Too many login attempts."
+TOO_MANY_PASSWORDS = "Too many password attempts."
+TOO_MANY_RESETS = "Too many password reset requests."
+TOO_MANY_LIKES = "You have liked and unliked very often."
+
+RATE_LIMITS: dict[str, tuple[Rule, ...]] = {
+    "auth.login": (
+        Rule("RATELIMIT_LOGIN_IP", per_ip, TOO_MANY_LOGINS),
+        Rule("RATELIMIT_LOGIN_ACCOUNT", per_named_account, TOO_MANY_LOGINS),
+    ),
+    "auth.register": (
+        Rule("RATELIMIT_SIGNUPS", per_ip, "Too many accounts were made from your address.", counts=saved),
+        Rule("RATELIMIT_SIGNUP_ATTEMPTS", per_ip, "Too many sign-up attempts."),
+    ),
+    "comments.create": (
+        Rule("RATELIMIT_COMMENTS", per_account_or_ip, "You are commenting faster than this site allows.",
+             counts=saved, staff_exempt=True),
+    ),
+    "comments.preview": (
+        Rule("RATELIMIT_PREVIEW", per_ip, "Too many previews.", staff_exempt=True),
+    ),
+    "likes.post_like": (
+        Rule("RATELIMIT_LIKES", per_account, TOO_MANY_LIKES, counts=saved, staff_exempt=True, shared="likes"),
+    ),
+    "likes.comment_like": (
+        Rule("RATELIMIT_LIKES", per_account, TOO_MANY_LIKES, counts=saved, staff_exempt=True, shared="likes"),
+    ),
+    "comments.report": (
+        Rule("RATELIMIT_REPORTS", per_account, "You have sent many reports.", counts=saved, staff_exempt=True),
+    ),
+    "auth.change_password": (
+        Rule("RATELIMIT_PASSWORD_CHANGE", per_account, TOO_MANY_PASSWORDS),
+        Rule("RATELIMIT_PASSWORD_CHANGE", per_ip, TOO_MANY_PASSWORDS),
+    ),
+    "auth.forgot_password": (
+        Rule("RATELIMIT_PASSWORD_FORGOT", per_ip, TOO_MANY_RESETS),
+        Rule("RATELIMIT_PASSWORD_FORGOT_ACCOUNT", per_named_account, TOO_MANY_RESETS),
+    ),
+    "auth.reset_password": (
+        Rule("RATELIMIT_PASSWORD_RESET", per_ip, TOO_MANY_PASSWORDS),
+    ),
+}
+
+
+def _configured_limits(setting: str) -> str:
+    return current_app.config[setting]
+
+
+_route_limits: dict[str, list[RouteLimit]] = {}
+
+
+def route_limits(endpoint: str) -> list[RouteLimit]:
+    """The Flask-Limiter limits of an endpoint, made once: the limiter is one object for every app
+    of the process, and it knows a limit by identity. The limits are read from the config of the
+    app serving each request."""
+    if endpoint not in _route_limits:
+        made = []
+        for rule in RATE_LIMITS[endpoint]:
+            options: dict[str, Any] = {
+                "key_func": rule.key,
+                "methods": ["POST"],  # pages are read freely; only what changes something counts
+                "error_message": rule.refusal,
+                "exempt_when": is_staff if rule.staff_exempt else None,
+                "deduct_when": rule.counts,
+            }
+            provider = partial(_configured_limits, rule.setting)
+            if rule.shared:
+                made.append(limiter.shared_limit(provider, scope=rule.shared, **options))
+            else:
+                made.append(limiter.limit(provider, **options))
+        _route_limits[endpoint] = made
+    return _route_limits[endpoint]
+
+
+def check_settings(config: Mapping[str, Any]) -> None:
+    """A limit that does not parse stops the server at start, not at the first request."""
+    for name in DEFAULT_LIMITS:
+        value = config.get(name)
+        try:
+            parsed = parse_many(value) if isinstance(value, str) else []
+        except ValueError:
+            parsed = []
+        if not parsed:
+            raise RuntimeError(f'{name} must be limits like "10 per minute;100 per day", not {value!r}')
+
+
+def apply_rate_limits(app: Flask) -> None:
+    """Put the table's limits on the app's views (after the blueprints are registered)."""
+    missing = sorted(set(RATE_LIMITS) - set(app.view_functions) - NOT_YET_REQUIRED)
+    if missing:
+        raise RuntimeError(f"The rate-limit table names endpoints the app does not have: {', '.join(missing)}")
+    for endpoint in RATE_LIMITS:
+        view = app.view_functions.get(endpoint)
+        if view is None:
+            continue
+        for route_limit in route_limits(endpoint):
+            view = route_limit(view)
+        app.view_functions[endpoint] = view
+
+
+def register(app: Flask) -> None:
+    """Storage in Redis when REDIS_URL is set (shared by every app server), else in the process."""
+    for name, value in settings_from_environment().items():
+        app.config.setdefault(name, value)
+    check_settings(app.config)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")  # a true sliding window, as Discourse's
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "community")
+    limiter.init_app(app)
+    apply_rate_limits(app)
+    app.register_error_handler(RateLimitExceeded, too_many_requests)
+
+
+# --- Over the limit -----------------------------------------------------------------------------
+
+
+def seconds_until_allowed() -> int:
+    """How long until every exhausted budget of this request has room again (the longest wait,
+    so "try again" is not followed by another refusal)."""
+    waits = []
+    endpoint = request.endpoint or ""
+    prefix = current_app.config.get("RATELIMIT_KEY_PREFIX")
+    for route_limit in route_limits(endpoint) if endpoint in RATE_LIMITS else []:
+        for runtime in route_limit:
+            if runtime.is_exempt or runtime.method_exempt:
+                continue
+            args = [runtime.key_func(), runtime.scope_for(endpoint, request.method)]
+            if not all(args):
+                continue
+            if prefix:
+                args.insert(0, prefix)
+            if not limiter.limiter.test(runtime.limit, *args):
+                reset_at, _remaining = limiter.limiter.get_window_stats(runtime.limit, *args)
+                waits.append(reset_at - time.time())
+    if not waits and limiter.current_limit is not None:
+        waits.append(limiter.current_limit.reset_at - time.time())
+    return max(1, math.ceil(max(waits, default=1)))
+
+
+def in_words(seconds: int) -> str:
+    """42 → "42 seconds", 90 → "2 minutes", 5400 → "2 hours": rounded up, never too soon."""
+    count, unit = seconds, "second"
+    if seconds >= 3600:
+        count, unit = math.ceil(seconds / 3600), "hour"
+    elif seconds >= 60:
+        count, unit = math.ceil(seconds / 60), "minute"
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
+def _comment_form_again(message: str):
+    from community.posts.page import comment_form_for, get_visible_post, render_post_page
+
+    form = comment_form_for(current_user)  # filled from the request: the typed comment is kept
+    form.body.errors = [message]
+    return render_post_page(get_visible_post(request.view_args["slug"]), form=form, status=429)
+
+
+def _login_form_again(message: str):
+    from community.auth.forms import LoginForm
+
+    form = LoginForm()  # keeps the login typed; a password field is never printed back
+    form.login.errors = [message]
+    return render_template("auth/login.html", form=form), 429
+
+
+def _register_form_again(message: str):
+    from community.auth.forms import RegisterForm
+
+    form = RegisterForm()
+    form.username.errors = [message]
+    return render_template("auth/register.html", form=form), 429
+
+
+def _report_form_again(message: str):
+    from community.comments.forms import ReportForm
+    from community.comments.views import get_public_comment
+    from community.posts.page import comment_url
+
+    comment, post = get_public_comment(request.view_args["comment_id"])
+    form = ReportForm()
+    form.reason.errors = [message]
+    return render_template("comments/report.html", form=form, comment=comment, post=post,
+                           back=comment_url(comment, post)), 429
+
+
+# The forms shown again with the refusal at their field, keeping what was typed.
+FORMS_AGAIN: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "comments.create": ("body", _comment_form_again),
+    "auth.login": ("login", _login_form_again),
+    "auth.register": ("username", _register_form_again),
+    "comments.report": ("reason", _report_form_again),
+}
+
+
+def too_many_requests(error: RateLimitExceeded):
+    """429 with Retry-After, and in words when to try again: JSON for scripts, else the form
+    shown again where there is one, else the error page."""
+    from community.errors import error_response, wants_json
+
+    seconds = seconds_until_allowed()
+    message = f"{error.description} Try again in {in_words(seconds)}."
+    headers = {"Retry-After": str(seconds)}
+    field, form_again = FORMS_AGAIN.get(request.endpoint or "", (None, None))
+    if wants_json():
+        body: dict[str, Any] = {"error": message, "status": 429, "retry_after": seconds}
+        if field:
+            body["errors"] = {field: [message]}
+        return jsonify(body), 429, headers
+    if form_again is not None:
+        try:
+            page, status = form_again(message)
+            return page, status, headers
+        except HTTPException:  # the post or comment is gone: the plain page says it all the same
+            pass
+    page, status = error_response(429, message, title="Please wait a little")
+    return page, status, headers

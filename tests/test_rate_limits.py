@@ -1,0 +1,338 @@
+"""Rate limits, switched on: every limited action answers 429 past its budget, says in words when to
+try again, keeps what was typed, and one account's or address's budget is never another's."""
+
+from __future__ import annotations
+
+import os
+import re
+import pytest
+from community import create_app, ratelimits
+from community.extensions import db
+from community.models import Comment
+from community.ratelimits import DEFAULT_LIMITS, RATE_LIMITS, in_words
+from tests.conftest import PASSWORD, post_form, test_config
+from tests.factories import count_rows, make_comment, make_post
+
+# Small budgets, so a test gets over them in a few requests; each test's app starts with fresh counts.
+TIGHT = {
+    "RATELIMIT_ENABLED": True,
+    "RATELIMIT_LOGIN_IP": "3 per minute",
+    "RATELIMIT_LOGIN_ACCOUNT": "2 per minute",
+    "RATELIMIT_SIGNUPS": "2 per hour",
+    "RATELIMIT_SIGNUP_ATTEMPTS": "4 per hour",
+    "RATELIMIT_COMMENTS": "2 per minute",
+    "RATELIMIT_LIKES": "2 per minute",
+    "RATELIMIT_REPORTS": "1 per day",
+    "RATELIMIT_PREVIEW": "2 per minute",
+    "RATELIMIT_PASSWORD_CHANGE": "2 per minute",
+    "RATELIMIT_PASSWORD_FORGOT": "2 per minute",
+    "RATELIMIT_PASSWORD_FORGOT_ACCOUNT": "2 per minute",
+    "RATELIMIT_PASSWORD_RESET": "2 per minute",
+}
+JSON = {"Accept": "application/json"}
+PASSWORD_ENDPOINTS = ("auth.change_password", "auth.forgot_password", "auth.reset_password")
+
+
+def from_ip(address: str) -> dict[str, object]:
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+@pytest.fixture
+def app_settings() -> dict[str, object]:
+    return TIGHT
+
+
+@pytest.fixture
+def slug(app, users) -> str:
+    return make_post(app, title="Letters We Never Sent")
+
+
+def assert_refused_in_words(response, refusal: str) -> str:
+    """429, a Retry-After in seconds, and the sentence saying when; returns the page or message."""
+    assert response.status_code == 429
+    seconds = int(response.headers["Retry-After"])
+    assert 1 <= seconds <= 24 * 3600
+    text = response.get_json()["error"] if response.is_json else response.get_data(as_text=True)
+    assert f"{refusal} Try again in {in_words(seconds)}." in text
+    return text
+
+
+def wrong_login(client, login="reader", **kwargs):
+    return post_form(client, "/auth/login", {"login": login, "password": "not the password"}, **kwargs)
+
+
+def comment(client, slug, body="A thought of my own.", **kwargs):
+    return post_form(client, f"/posts/{slug}/comments", {"body": body}, **kwargs)
+
+
+# --- logins ------------------------------------------------------------------------------------------
+
+def test_logins_past_the_address_budget_get_429_keeping_the_login_not_the_password(client, users):
+    for name in ("reader", "Ana", "author"):  # different accounts: only the address budget runs out
+        assert wrong_login(client, name).status_code == 422
+    response = post_form(client, "/auth/login", {"login": "moderator", "password": "hunter2 secret"})
+    page = assert_refused_in_words(response, "Too many login attempts.")
+    assert 'value="moderator"' in page and "hunter2 secret" not in page
+    assert re.search(r'class="field__error" id="login-error"[^>]*>Too many login attempts', page)
+    # Even the right password waits: the budget counts attempts, not failures.
+    assert post_form(client, "/auth/login", {"login": "reader", "password": PASSWORD}).status_code == 429
+
+
+def test_the_login_budget_of_one_account_holds_across_addresses(client, users):
+    assert wrong_login(client, "reader", **from_ip("10.0.0.1")).status_code == 422
+    assert wrong_login(client, "READER@example.org", **from_ip("10.0.0.2")).status_code == 422  # same account
+    assert_refused_in_words(wrong_login(client, "reader", **from_ip("10.0.0.3")), "Too many login attempts.")
+    # Another account from that same new address is untouched.
+    assert wrong_login(client, "Ana", **from_ip("10.0.0.3")).status_code == 422
+
+
+def test_the_login_budget_of_one_address_is_not_anothers(client, users):
+    for name in ("reader", "Ana", "author"):
+        wrong_login(client, name, **from_ip("10.0.1.1"))
+    assert wrong_login(client, "admin", **from_ip("10.0.1.1")).status_code == 429
+    response = post_form(client, "/auth/login", {"login": "admin", "password": PASSWORD}, **from_ip("10.0.1.2"))
+    assert response.status_code == 302
+
+
+def test_reading_the_login_page_is_never_limited(client, users):
+    for _ in range(10):
+        assert client.get("/auth/login").status_code == 200
+    response = post_form(client, "/auth/login", {"login": "reader", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_a_script_gets_the_refusal_as_json(client, users):
+    for name in ("reader", "Ana", "author"):
+        wrong_login(client, name)
+    response = wrong_login(client, "admin", headers=JSON)
+    assert_refused_in_words(response, "Too many login attempts.")
+    assert response.get_json()["retry_after"] == int(response.headers["Retry-After"])
+
+
+# --- sign-ups -----------------------------------------------------------------------------------------
+
+def register(client, username, **kwargs):
+    fields = {"username": username, "email": f"{username}@example.net", "password": PASSWORD, "confirm": PASSWORD}
+    return post_form(client, "/auth/register", fields, **kwargs)
+
+
+def test_accounts_made_from_one_address_are_limited_keeping_what_was_typed(app):
+    for name in ("wren", "finch"):
+        client = app.test_client()  # each new account signs in; a fresh browser makes the next
+        assert register(client, name, **from_ip("10.0.2.1")).status_code == 302
+    response = register(app.test_client(), "robin", **from_ip("10.0.2.1"))
+    page = assert_refused_in_words(response, "Too many accounts were made from your address.")
+    assert 'value="robin"' in page and 'value="robin@example.net"' in page and PASSWORD not in page
+    assert register(app.test_client(), "robin", **from_ip("10.0.2.2")).status_code == 302
+
+
+def test_failed_sign_ups_spend_only_the_attempts_budget(app, users):
+    client = app.test_client()
+    for _ in range(4):  # "reader" is taken: refused, no account made
+        assert register(client, "reader").status_code == 422
+    assert_refused_in_words(register(client, "wren"), "Too many sign-up attempts.")
+
+
+# --- comments -----------------------------------------------------------------------------------------
+
+def test_comments_past_the_budget_show_the_form_again_with_the_text_kept(client, app, slug, auth):
+    auth.login("reader")
+    assert comment(client, slug, "First.").status_code == 302
+    assert comment(client, slug, "Second.").status_code == 302
+    response = comment(client, slug, "A third thought, <typed> with care.")
+    page = assert_refused_in_words(response, "You are commenting faster than this site allows.")
+    assert "A third thought, &lt;typed&gt; with care.</textarea>" in page
+    assert re.search(r'id="body-error"[^>]*>You are commenting faster', page)
+    assert count_rows(app, Comment) == 2
+
+
+def test_the_pages_script_gets_the_refusal_at_the_comment_field(client, app, slug, auth):
+    auth.login("reader")
+    comment(client, slug, "First.")
+    comment(client, slug, "Second.")
+    response = comment(client, slug, "Third.", headers=JSON)
+    message = assert_refused_in_words(response, "You are commenting faster than this site allows.")
+    assert response.get_json()["errors"] == {"body": [message]}
+    assert count_rows(app, Comment) == 2
+
+
+def test_refused_comments_do_not_spend_the_budget(client, slug, auth):
+    auth.login("reader")
+    for _ in range(3):
+        assert comment(client, slug, "   ").status_code == 422  # empty: corrected, not counted
+    assert comment(client, slug, "Now with words.").status_code == 302
+
+
+def test_one_readers_comment_budget_is_not_anothers(client, app, slug, auth):
+    auth.login("reader")
+    comment(client, slug, "One.")
+    comment(client, slug, "Two.")
+    assert comment(client, slug, "Three.").status_code == 429
+    auth.logout()
+    auth.login("Ana")
+    assert comment(client, slug, "Mine.").status_code == 302
+
+
+def test_guests_are_limited_per_address(app, slug):
+    guest = {"name": "Wren", "email": "wren@example.net", "website": ""}
+    client = app.test_client()
+    for body in ("One.", "Two."):
+        assert post_form(client, f"/posts/{slug}/comments", {"body": body, **guest}, **from_ip("10.0.3.1")).status_code == 302
+    response = post_form(client, f"/posts/{slug}/comments", {"body": "Three.", **guest}, **from_ip("10.0.3.1"))
+    page = assert_refused_in_words(response, "You are commenting faster than this site allows.")
+    assert 'value="Wren"' in page and "Three.</textarea>" in page
+    other = app.test_client()
+    assert post_form(other, f"/posts/{slug}/comments", {"body": "Hello.", **guest}, **from_ip("10.0.3.2")).status_code == 302
+
+
+def test_moderators_are_not_limited_in_comments_or_likes(client, app, slug, auth):
+    auth.login("moderator")
+    for number in range(4):
+        assert comment(client, slug, f"Note {number}.").status_code == 302
+    for liked in ("1", "0", "1"):
+        response = post_form(client, f"/likes/posts/{post_id(app, slug)}", {"liked": liked}, headers=JSON)
+        assert response.status_code == 200
+
+
+def test_previews_are_limited_per_address(app, slug):
+    client = app.test_client()
+    for _ in range(2):
+        assert post_form(client, "/comments/preview", {"body": "*soft*"}, headers=JSON, **from_ip("10.0.4.1")).status_code == 200
+    response = post_form(client, "/comments/preview", {"body": "*soft*"}, headers=JSON, **from_ip("10.0.4.1"))
+    assert_refused_in_words(response, "Too many previews.")
+    assert post_form(client, "/comments/preview", {"body": "*soft*"}, headers=JSON, **from_ip("10.0.4.2")).status_code == 200
+
+
+# --- likes and reports ------------------------------------------------------------------------------
+
+def post_id(app, slug) -> int:
+    from tests.factories import post_by_slug
+
+    with app.app_context():
+        return post_by_slug(slug).id
+
+
+def test_likes_share_one_budget_per_account(client, app, slug, auth):
+    comment_id = make_comment(app, slug, "Liked.", author="author")
+    auth.login("reader")
+    assert post_form(client, f"/likes/posts/{post_id(app, slug)}", {"liked": "1"}, headers=JSON).status_code == 200
+    assert post_form(client, f"/likes/posts/{post_id(app, slug)}", {"liked": "0"}, headers=JSON).status_code == 200
+    response = post_form(client, f"/likes/comments/{comment_id}", {"liked": "1"}, headers=JSON)
+    assert_refused_in_words(response, "You have liked and unliked very often.")
+    # Without JavaScript the same refusal is a page.
+    response = post_form(client, f"/likes/comments/{comment_id}", {"liked": "1"})
+    assert_refused_in_words(response, "You have liked and unliked very often.")
+    auth.logout()
+    auth.login("Ana")
+    assert post_form(client, f"/likes/comments/{comment_id}", {"liked": "1"}, headers=JSON).status_code == 200
+
+
+def test_reports_past_the_budget_keep_the_details_typed(client, app, slug, auth):
+    first = make_comment(app, slug, "Buy now.", author="author")
+    second = make_comment(app, slug, "Buy again.", author="author")
+    auth.login("reader")
+    assert post_form(client, f"/comments/{first}/report", {"reason": "spam"}).status_code == 302
+    response = post_form(client, f"/comments/{second}/report", {"reason": "other", "details": "Same shop, again."})
+    page = assert_refused_in_words(response, "You have sent many reports.")
+    assert "Same shop, again.</textarea>" in page and "Buy again." in page
+    auth.logout()
+    auth.login("Ana")
+    assert post_form(client, f"/comments/{second}/report", {"reason": "spam"}).status_code == 302
+
+
+# --- passwords (limited as soon as their pages exist) --------------------------------------------------
+
+def test_password_endpoints_are_limited_once_they_exist(app):
+    present = [endpoint for endpoint in PASSWORD_ENDPOINTS if endpoint in app.view_functions]
+    for endpoint in present:
+        assert endpoint in RATE_LIMITS
+    assert set(PASSWORD_ENDPOINTS) <= set(RATE_LIMITS)
+
+
+# --- the table ------------------------------------------------------------------------------------------
+
+MUST_BE_LIMITED = ("auth.login", "auth.register", "comments.create", "likes.post_like", "likes.comment_like",
+                   "comments.report", *PASSWORD_ENDPOINTS)
+
+
+def test_every_endpoint_of_the_table_exists_and_takes_posts(app):
+    methods = {rule.endpoint: rule.methods for rule in app.url_map.iter_rules()}
+    for endpoint in RATE_LIMITS:
+        if endpoint in ratelimits.NOT_YET_REQUIRED and endpoint not in methods:
+            continue
+        assert "POST" in methods[endpoint], endpoint
+
+
+def test_every_state_changing_action_of_the_list_has_a_limit():
+    for endpoint in MUST_BE_LIMITED:
+        assert RATE_LIMITS.get(endpoint), endpoint
+    for rules in RATE_LIMITS.values():
+        for rule in rules:
+            assert rule.setting in DEFAULT_LIMITS and rule.refusal.endswith(".")
+
+
+def test_a_table_naming_a_missing_endpoint_stops_the_app_at_start(migrated_database, monkeypatch):
+    monkeypatch.setitem(RATE_LIMITS, "auth.nowhere", RATE_LIMITS["auth.login"])
+    with pytest.raises(RuntimeError, match="auth.nowhere"):
+        create_app(test_config(migrated_database))
+
+
+def test_limits_come_from_the_environment_and_a_bad_one_stops_the_start(migrated_database, monkeypatch):
+    monkeypatch.setenv("RATELIMIT_COMMENTS", "10 per minute;100 per day")
+    assert ratelimits.settings_from_environment()["RATELIMIT_COMMENTS"] == "10 per minute;100 per day"
+    monkeypatch.setenv("RATELIMIT_LIKES", "lots")
+    with pytest.raises(RuntimeError, match="RATELIMIT_LIKES"):
+        create_app({k: v for k, v in test_config(migrated_database).items() if k != "RATELIMIT_ENABLED"})
+
+
+def test_every_default_is_documented_in_the_readme():
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    for name, limits in DEFAULT_LIMITS.items():
+        assert f"| `{name}` | `{limits}` |" in readme, name
+
+
+def test_waits_are_said_in_words_rounded_up():
+    assert in_words(1) == "1 second"
+    assert in_words(42) == "42 seconds"
+    assert in_words(60) == "1 minute"
+    assert in_words(61) == "2 minutes"
+    assert in_words(5400) == "2 hours"
+
+
+# --- Redis ------------------------------------------------------------------------------------------------
+
+REDIS_URL = os.environ.get("TEST_RATELIMIT_REDIS_URL", "redis://127.0.0.1:6379/13")
+
+
+def redis_client():
+    import redis
+
+    return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+
+
+def redis_is_up() -> bool:
+    try:
+        return bool(redis_client().ping())
+    except Exception:
+        return False
+
+
+@pytest.mark.skipif(not redis_is_up() and os.environ.get("CI") != "true", reason="Redis is not running on 127.0.0.1:6379")
+def test_with_redis_url_the_counts_live_in_redis_shared_by_app_servers(migrated_database, users):
+    store = redis_client()
+    store.flushdb()
+    try:
+        first = create_app(test_config(migrated_database, **TIGHT, REDIS_URL=REDIS_URL))
+        assert first.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
+        client = first.test_client()
+        for name in ("reader", "Ana", "author"):
+            assert wrong_login(client, name, **from_ip("10.0.5.1")).status_code == 422
+        assert store.keys("*auth.login*"), "no rate-limit keys in Redis"
+        # Another app server (a new app on the same Redis) knows the address is spent.
+        second = create_app(test_config(migrated_database, **TIGHT, REDIS_URL=REDIS_URL))
+        assert_refused_in_words(wrong_login(second.test_client(), "admin", **from_ip("10.0.5.1")), "Too many login attempts.")
+        for made in (first, second):
+            with made.app_context():
+                db.engine.dispose()
+    finally:
+        store.flushdb()
