@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     register_config(app, config)
     register_extensions(app)
+    register_routing(app)
     register_blueprints(app)
     register_rate_limits(app)
     register_errorhandlers(app)
@@ -76,6 +77,12 @@ def register_extensions(app: Flask) -> None:
             from community import sqlite
 
             sqlite.configure(db.engine)
+
+
+def register_routing(app: Flask) -> None:
+    from community.routing import register
+
+    register(app)  # before the blueprints: their <int:...> ids are bounded
 
 
 def register_blueprints(app: Flask) -> None:

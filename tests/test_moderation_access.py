@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from datetime import timedelta
 
 import pytest
@@ -31,6 +31,7 @@ class World:
     """What the routes act on: a comment of each kind, a log entry to undo, accounts to act on."""
 
     slug: str
+    approved_id: int
     pending_id: int
     reported_id: int
     trash_id: int
@@ -43,6 +44,7 @@ class World:
 @pytest.fixture
 def world(app, users) -> World:
     slug = make_post(app, title="Old Friends")
+    approved_id = make_comment(app, slug, "Kind words.")
     pending_id = make_comment(app, slug, "Waiting for a look.")
     reported_id = make_comment(app, slug, "Buy cheap watches.")
     trash_id = make_comment(app, slug, "Thrown away.")
@@ -59,7 +61,7 @@ def world(app, users) -> World:
             db.select(LogEntry.id).where(LogEntry.comment_id == spam_id, LogEntry.action == Action.SPAM)
         )
     return World(
-        slug=slug, pending_id=pending_id, reported_id=reported_id, trash_id=trash_id, spam_entry_id=spam_entry_id,
+        slug=slug, approved_id=approved_id, pending_id=pending_id, reported_id=reported_id, trash_id=trash_id, spam_entry_id=spam_entry_id,
         reader_id=users.reader.id, target_id=users.other_reader.id, suspended_id=users.other_author.id,
     )
 
@@ -92,6 +94,14 @@ ROUTES: dict[str, list[Case]] = {
     "moderation.act": [
         Case("POST", lambda w: "/moderation/comments", expect(ALLOWED_POST, ALLOWED_POST),
              data=lambda w: {"action": "approve", "comment_ids": [w.pending_id]}, label="approve"),
+        Case("POST", lambda w: "/moderation/comments", expect(ALLOWED_POST, ALLOWED_POST),
+             data=lambda w: {"action": "unapprove", "comment_ids": [w.approved_id]}, label="unapprove"),
+        Case("POST", lambda w: "/moderation/comments", expect(ALLOWED_POST, ALLOWED_POST),
+             data=lambda w: {"action": "spam", "comment_ids": [w.approved_id]}, label="spam"),
+        Case("POST", lambda w: "/moderation/comments", expect(ALLOWED_POST, ALLOWED_POST),
+             data=lambda w: {"action": "trash", "comment_ids": [w.approved_id]}, label="trash"),
+        Case("POST", lambda w: "/moderation/comments", expect(ALLOWED_POST, ALLOWED_POST),
+             data=lambda w: {"action": "restore", "comment_ids": [w.trash_id]}, label="restore"),
         Case("POST", lambda w: "/moderation/comments", expect(403, ALLOWED_POST),
              data=lambda w: {"action": "delete", "comment_ids": [w.trash_id]}, label="delete"),
     ],
@@ -178,6 +188,82 @@ def test_role_gets_the_expected_answer_from_each_moderation_route(client, app, w
         assert entries_after == entries_before + 1
     else:
         assert entries_after == entries_before
+
+
+def test_the_matrix_presses_every_button_of_the_queue(app):
+    labels = {case.label for case in ROUTES["moderation.act"]}
+    assert labels == {"approve", "unapprove", "spam", "trash", "restore", "delete"}
+
+
+POST_CASES = [
+    pytest.param(endpoint, index, id=f"{endpoint}{'-' + case.label if case.label else ''}")
+    for endpoint, cases in ROUTES.items()
+    for index, case in enumerate(cases)
+    if case.method == "POST"
+]
+POST_ONLY = sorted({endpoint for endpoint, cases in ROUTES.items() if {case.method for case in cases} == {"POST"}})
+BEYOND_64_BITS = 2**63
+
+
+def as_admin_with_log_count(client, app, auth) -> int:
+    """Signed in as the one who may do everything, so only the request itself is at fault."""
+    auth.login("admin")
+    return count_rows(app, LogEntry)
+
+
+@pytest.mark.parametrize(("endpoint", "index"), POST_CASES)
+def test_a_moderation_post_with_a_bad_csrf_token_is_a_clear_400_and_changes_nothing(client, app, world, auth, endpoint, index):
+    case = ROUTES[endpoint][index]
+    entries_before = as_admin_with_log_count(client, app, auth)
+    response = client.post(case.url(world), data={**case.data(world), "csrf_token": "forged"})
+    assert response.status_code == 400
+    assert "This form has expired or was sent from another site." in response.get_data(as_text=True)
+    assert count_rows(app, LogEntry) == entries_before
+
+
+@pytest.mark.parametrize("endpoint", POST_ONLY)
+def test_a_get_on_a_moderation_button_is_a_405_and_changes_nothing(client, app, world, auth, endpoint):
+    case = ROUTES[endpoint][0]
+    entries_before = as_admin_with_log_count(client, app, auth)
+    response = client.get(case.url(world), query_string=case.data(world))
+    assert response.status_code == 405 and response.headers["Allow"].split(", ").count("POST") == 1
+    assert "This address does not accept that kind of request." in response.get_data(as_text=True)
+    assert count_rows(app, LogEntry) == entries_before
+
+
+def world_of_impossible_ids(world: World) -> World:
+    return replace(world, **{f.name: BEYOND_64_BITS for f in fields(world) if f.name.endswith("_id")})
+
+
+# The routes with an id in their address: those whose address changes with the ids of the world.
+_SOME_WORLD = World(slug="s", **{f.name: 1 for f in fields(World) if f.name.endswith("_id")})
+ID_CASES = [
+    pytest.param(endpoint, index, id=f"{endpoint}-{case.method}{'-' + case.label if case.label else ''}")
+    for endpoint, cases in ROUTES.items()
+    for index, case in enumerate(cases)
+    if case.url(_SOME_WORLD) != case.url(world_of_impossible_ids(_SOME_WORLD))
+]
+
+
+@pytest.mark.parametrize(("endpoint", "index"), ID_CASES)
+def test_a_moderation_route_with_an_impossible_id_is_a_404_and_changes_nothing(client, app, world, auth, endpoint, index):
+    case = ROUTES[endpoint][index]
+    bad_world = world_of_impossible_ids(world)
+    url = case.url(bad_world)
+    entries_before = as_admin_with_log_count(client, app, auth)
+    response = client.get(url) if case.method == "GET" else post_form(client, url, case.data(bad_world))
+    assert response.status_code == 404 and "There is nothing at this address." in response.get_data(as_text=True)
+    assert count_rows(app, LogEntry) == entries_before
+
+
+@pytest.mark.parametrize("index", range(len(ROUTES["moderation.act"])))
+def test_a_queue_action_on_an_impossible_id_is_a_400_and_changes_nothing(client, app, world, auth, index):
+    case = ROUTES["moderation.act"][index]
+    entries_before = as_admin_with_log_count(client, app, auth)
+    response = post_form(client, case.url(world), case.data(world_of_impossible_ids(world)))
+    assert response.status_code == 400
+    assert "The selection names something that is not a comment" in response.get_data(as_text=True)
+    assert count_rows(app, LogEntry) == entries_before
 
 
 def test_refused_reader_sees_the_forbidden_page_not_the_queue(client, world, auth):

@@ -3,18 +3,27 @@
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField, URLField
-from wtforms.validators import Optional, Regexp
+from wtforms.validators import Optional
 
 from community.forms import rule
 from community.models import ReportReason
+from community.routing import parse_id
+from community.services import DomainError
 from community.services.comments import check_body, check_guest_email, check_guest_name, check_website
 
 BODY_HELP = "You can use Markdown: **bold**, *italic*, [links](https://…), > quotes, lists, `code`."
 
 
+def check_reply_id(raw: str | None) -> int:
+    comment_id = parse_id(raw)
+    if comment_id is None:  # the page's own form never sends this
+        raise DomainError("That reply target is not valid.")
+    return comment_id
+
+
 class CommentForm(FlaskForm):
     body = TextAreaField("Comment", validators=[rule(check_body)], description=BODY_HELP)
-    parent_id = HiddenField(validators=[Optional(), Regexp(r"^\d{1,18}$", message="That reply target is not valid.")])
+    parent_id = HiddenField(validators=[Optional(), rule(check_reply_id)])
 
 
 class GuestCommentForm(CommentForm):

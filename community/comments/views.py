@@ -14,6 +14,7 @@ from community.posts.page import (
     OWN_PENDING_KEY, DiscussionView, comment_form_for, comment_url, discussion_view, get_visible_post,
     render_post_page,
 )
+from community.routing import parse_id
 from community.services.discussion import CommentNode, Discussion
 from community.services.moderation import can_moderate
 from community.templating import thoughts_heading
@@ -63,7 +64,7 @@ def create(slug: str):
         try:
             comment = add_comment(
                 post, form.body.data, author=author, guest=guest,
-                parent_id=int(form.parent_id.data) if form.parent_id.data else None,
+                parent_id=parse_id(form.parent_id.data),
                 ip_address=request.remote_addr,
             )
         except DomainError as error:

@@ -15,6 +15,7 @@ from community.forms import show_domain_error
 from community.models import Comment, CommentStatus, LogEntry, Report, Role, User
 from community.models.base import utcnow
 from community.moderation.forms import SUSPENSION_LENGTHS, ModeratorEditForm, RoleForm, SettingsForm, SuspendForm
+from community.routing import page_number, parse_id
 from community.services import DomainError, NotAllowed
 from community.services import moderation as rules_of_moderation
 from community.services.moderation import (
@@ -65,7 +66,7 @@ def queue():
         abort(404)
     page = db.paginate(
         sa.select(Comment).options(joinedload(Comment.post)).where(TABS[tab][1]).order_by(Comment.created_at.desc(), Comment.id.desc()),
-        per_page=PER_PAGE, max_per_page=PER_PAGE,
+        page=page_number(PER_PAGE), per_page=PER_PAGE, max_per_page=PER_PAGE,
     )
     ids = [comment.id for comment in page.items]
     reports: dict[int, list[Report]] = {}
@@ -88,7 +89,10 @@ def act():
     if action not in COMMENT_ACTIONS:
         flash("Choose what to do with the selected comments.", "error")
         return redirect(back)
-    ids = [int(value) for value in request.form.getlist("comment_ids") if value.isdigit()]
+    values = request.form.getlist("comment_ids")
+    ids = [parse_id(value) for value in values]
+    if None in ids:  # no form of ours sends this: a tampered or garbled request
+        abort(400, "The selection names something that is not a comment; reload the queue and try again.")
     if not ids:
         flash("Select at least one comment first.", "error")
         return redirect(back)
@@ -150,7 +154,7 @@ def accounts():
         select = select.where(sa.or_(User.username_key.like(pattern), User.email_key.like(pattern)))
     if request.args.get("suspended"):
         select = select.where(User.suspended_until > utcnow())
-    page = db.paginate(select, per_page=PER_PAGE, max_per_page=PER_PAGE)
+    page = db.paginate(select, page=page_number(PER_PAGE), per_page=PER_PAGE, max_per_page=PER_PAGE)
     return render_template("moderation/accounts.html", page=page, query=query)
 
 
@@ -269,7 +273,7 @@ def log():
         select = select.where(LogEntry.action == action)
     if account_name:
         select = select.where(LogEntry.account_id == sa.select(User.id).where(User.username_key == account_name.lower()).scalar_subquery())
-    page = db.paginate(select, per_page=PER_PAGE, max_per_page=PER_PAGE)
+    page = db.paginate(select, page=page_number(PER_PAGE), per_page=PER_PAGE, max_per_page=PER_PAGE)
     entry_ids = [entry.id for entry in page.items]
     undone = set(db.session.scalars(sa.select(LogEntry.undoes_id).where(LogEntry.undoes_id.in_(entry_ids)))) if entry_ids else set()
     moderators = db.session.scalars(sa.select(User).where(User.role.in_([Role.MODERATOR, Role.ADMIN])).order_by(User.username_key)).all()

@@ -13,6 +13,7 @@ from markupsafe import Markup
 from community.comments.forms import CommentForm, GuestCommentForm
 from community.extensions import db
 from community.models import Comment, Post, User
+from community.routing import parse_id
 from community.services import DomainError
 from community.services import posts as post_rules
 from community.services.comments import can_comment_on, find_reply_target
@@ -43,10 +44,12 @@ def comment_url(comment: Comment, post: Post) -> str:
     return url_for("posts.detail", slug=post.slug, cpage=page if page > 1 else None, _anchor=f"comment-{comment.id}")
 
 
-def _reply_target(post: Post, raw_id: str | int | None) -> Comment | None:
+def _reply_target(post: Post, raw_id: str | None) -> Comment | None:
+    """The comment ?replytocom= or the form's parent_id names, if it can still be answered."""
+    comment_id = parse_id(raw_id)
     try:
-        return find_reply_target(post, int(raw_id)) if raw_id else None
-    except (DomainError, ValueError):
+        return find_reply_target(post, comment_id) if comment_id else None
+    except DomainError:
         return None
 
 
