@@ -24,13 +24,21 @@ _essay_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True})
 _essay_markdown.enable("linkify")
 
 
-def sanitize_html(untrusted_html: str, tags: frozenset[str] = COMMENT_TAGS) -> str:
-    """The only door from user text to HTML: everything outside the allowlist is removed."""
+def _in_page_anchor(url: str) -> str | None:
+    """A relative URL an essay may keep: only a place on its own page ("#respond")."""
+    return url if url.startswith("#") else None
+
+
+def sanitize_html(untrusted_html: str, tags: frozenset[str] = COMMENT_TAGS, anchors: bool = False) -> str:
+    """The only door from user text to HTML: everything outside the allowlist is removed. A URL
+    without a scheme is dropped too ("//evil.example" is another site), except in-page anchors
+    when `anchors` is set."""
     return nh3.clean(
         untrusted_html,
         tags=set(tags),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(ALLOWED_URL_SCHEMES),
+        url_relative=_in_page_anchor if anchors else "deny",
         link_rel=LINK_REL,
     )
 
@@ -48,7 +56,7 @@ def render_essay(markdown_text: str) -> str:
     rendered = _essay_markdown.render(markdown_text)
     # markdown-it writes bare <hN> tags (raw HTML is off), so this touches only its own headings.
     rendered = _HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}>", rendered)
-    return sanitize_html(rendered, ESSAY_TAGS)
+    return sanitize_html(rendered, ESSAY_TAGS, anchors=True)
 
 
 def plain_text(rendered_html: str) -> str:

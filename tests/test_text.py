@@ -78,3 +78,33 @@ def test_excerpt_is_plain_text_cut_at_a_word():
     cut = excerpt(html, limit=50)
     assert cut.endswith("…") and len(cut) <= 50
     assert "<" not in cut and "&amp;" not in cut and cut.startswith("Tom & Jerry")
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "[a](//evil.example)",
+        "[a](//evil.example/path?q=1)",
+        "[a](<//evil.example>)",
+        "[a](/\\evil.example)",
+        "[a](/auth/logout)",
+        "[a](relative/page)",
+        "[a](%2F%2Fevil.example)",
+        "<//evil.example>",
+    ],
+)
+def test_links_without_a_scheme_lose_their_address(link):
+    """Only http, https and mailto are links; "//evil.example" is another site in disguise."""
+    for html in (render_comment(link), render_essay(link)):
+        assert "href" not in html, html
+
+
+def test_essays_keep_in_page_anchors_but_comments_do_not():
+    assert 'href="#respond"' in render_essay("[Join the discussion](#respond)")
+    assert "href" not in render_comment("[Join the discussion](#respond)")
+    assert "Join the discussion" in render_comment("[Join the discussion](#respond)")
+
+
+def test_a_scheme_relative_link_with_an_anchor_is_not_kept_in_an_essay():
+    html = render_essay("see [the other site](//evil.example#respond)")
+    assert "href" not in html and "the other site" in html
