@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     register_config(app, config)
     register_extensions(app)
+    register_security(app)
     register_routing(app)
     register_blueprints(app)
     register_rate_limits(app)
@@ -68,15 +69,17 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Please log in to continue."
     login_manager.login_message_category = "info"
 
-    @login_manager.user_loader
-    def load_user(user_id: str) -> models.User | None:
-        return db.session.get(models.User, int(user_id)) if user_id.isdigit() else None
-
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             from community import sqlite
 
             sqlite.configure(db.engine)
+
+
+def register_security(app: Flask) -> None:
+    from community.security import register
+
+    register(app)  # headers, body limit, proxies, and the session version (community.security)
 
 
 def register_routing(app: Flask) -> None:

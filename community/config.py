@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -81,11 +82,59 @@ def settings_from_environment(instance_path: Path) -> dict[str, Any]:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         **cache_settings(os.environ.get("REDIS_URL")),
         "PAGE_CACHE": _env_bool("PAGE_CACHE", True),
+        **security_settings(),
+        **mail_settings(),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    }
+
+
+def _site_url() -> str | None:
+    """SITE_URL, the address people use (https://community.example): links in emails start with it."""
+    raw = (os.environ.get("SITE_URL") or "").strip().rstrip("/")
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or parts.query or parts.fragment:
+        raise RuntimeError(f"SITE_URL must be a scheme and host like https://community.example, not {raw!r}")
+    return raw
+
+
+def security_settings() -> dict[str, Any]:
+    """Cookies, the request size limit, proxies and HSTS; SECURITY.md explains each."""
+    site_url = _site_url()
+    # Secure cookies by default once the site says it is served over HTTPS; SECURE_COOKIES decides
+    # when set (a development server on http://127.0.0.1 keeps them off).
+    secure = _env_bool("SECURE_COOKIES", bool(site_url and site_url.startswith("https://")))
+    # Above the largest legitimate form (a 100,000-character essay in any script, percent-encoded,
+    # is at most 1.2 MB), so a too-long comment or post gets its error at the field, not a 413.
+    max_body = _env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024)
+    return {
+        "SITE_URL": site_url,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),
+        "SESSION_COOKIE_SECURE": secure,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": _env_bool("SECURE_COOKIES", False),
-        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "REMEMBER_COOKIE_SECURE": secure,
+        "MAX_CONTENT_LENGTH": max_body,
+        "MAX_FORM_MEMORY_SIZE": max_body,  # one limit, whether a form is sent url-encoded or multipart
+        "TRUSTED_PROXIES": _env_int("TRUSTED_PROXIES", 0, 0, 10),
+        "HSTS_SECONDS": _env_int("HSTS_SECONDS", 365 * 24 * 3600, 0, 2 * 365 * 24 * 3600),
+    }
+
+
+def mail_settings() -> dict[str, Any]:
+    """SMTP for the emails the site sends (password resets); without MAIL_SERVER they go to the log."""
+    use_ssl = _env_bool("MAIL_USE_SSL", False)
+    use_tls = _env_bool("MAIL_USE_TLS", not use_ssl)
+    return {
+        "MAIL_SERVER": (os.environ.get("MAIL_SERVER") or "").strip() or None,
+        "MAIL_PORT": _env_int("MAIL_PORT", 465 if use_ssl else 587 if use_tls else 25, 1, 65535),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": use_tls,
+        "MAIL_USE_SSL": use_ssl,
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "no-reply@localhost",
+        "MAIL_TIMEOUT": 10,
+        "MAIL_IN_BACKGROUND": True,  # the answer does not wait for (or reveal) the SMTP exchange
     }

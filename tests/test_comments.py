@@ -133,17 +133,6 @@ def test_guest_comments_switched_off(client, app, slug):
     assert count_rows(app, Comment) == 0
 
 
-def test_guest_comments_switched_off_a_script_gets_a_json_401_with_the_way_to_log_in(client, app, slug):
-    app.config["GUEST_COMMENTS"] = False
-    response = post_form(client, f"/posts/{slug}/comments", {"body": "hello", **GUEST},
-                         headers={"Accept": "application/json"})
-    assert response.status_code == 401
-    assert response.get_json() == {
-        "error": "Please log in to comment.", "login": f"/auth/login?next=/posts/{slug}%23respond",
-    }
-    assert count_rows(app, Comment) == 0
-
-
 def test_comment_on_an_unknown_post_is_404(client, users, auth):
     auth.login("reader")
     assert comment(client, "no-such-post").status_code == 404

@@ -1,10 +1,30 @@
-"""The account forms; the rules themselves live in services.accounts."""
+"""The account forms; the rules themselves live in services.accounts and services.passwords."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 
 from community.services.accounts import PASSWORD_MAX, PASSWORD_MIN, USERNAME_HELP, USERNAME_RULE
+
+NEW_PASSWORD_HELP = f"{PASSWORD_MIN} to {PASSWORD_MAX} characters, and not one of the most common passwords."
+PASSWORD_LENGTH = f"A password is {PASSWORD_MIN} to {PASSWORD_MAX} characters long."
+
+
+def new_password_fields(label: str, repeat_label: str) -> tuple[PasswordField, PasswordField]:
+    """A new password and its repetition; services.passwords checks the rest (common, your name)."""
+    return (
+        PasswordField(
+            label,
+            validators=[DataRequired("Choose a password."), Length(PASSWORD_MIN, PASSWORD_MAX, PASSWORD_LENGTH)],
+            description=NEW_PASSWORD_HELP,
+            render_kw={"autocomplete": "new-password"},
+        ),
+        PasswordField(
+            repeat_label,
+            validators=[DataRequired("Repeat the password."), EqualTo("password", "The two passwords differ.")],
+            render_kw={"autocomplete": "new-password"},
+        ),
+    )
 
 
 class RegisterForm(FlaskForm):
@@ -21,18 +41,7 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired("Give your email address."), Email("That email address is not valid."), Length(max=254)],
         description="Never shown to other readers.",
     )
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired("Choose a password."),
-            Length(PASSWORD_MIN, PASSWORD_MAX, f"A password is {PASSWORD_MIN} to {PASSWORD_MAX} characters long."),
-        ],
-        description=f"{PASSWORD_MIN} to {PASSWORD_MAX} characters.",
-    )
-    confirm = PasswordField(
-        "Repeat password",
-        validators=[DataRequired("Repeat your password."), EqualTo("password", "The two passwords differ.")],
-    )
+    password, confirm = new_password_fields("Password", "Repeat password")
     next = HiddenField()
     submit = SubmitField("Create account")
 
@@ -43,6 +52,30 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Remember me")
     next = HiddenField()
     submit = SubmitField("Log in")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired("Give your current password."), Length(max=PASSWORD_MAX)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, confirm = new_password_fields("New password", "Repeat the new password")
+    submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    login = StringField(
+        "Username or email",
+        validators=[DataRequired("Give your username or email."), Length(max=254)],
+        render_kw={"autocomplete": "username"},
+    )
+    submit = SubmitField("Send me a link")
+
+
+class ResetPasswordForm(FlaskForm):
+    password, confirm = new_password_fields("New password", "Repeat the new password")
+    submit = SubmitField("Set the new password")
 
 
 class ButtonForm(FlaskForm):

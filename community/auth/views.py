@@ -1,20 +1,30 @@
-"""Register, log in and log out; pages that need an account send people here and back."""
+"""Register, log in and log out (everywhere); change a password, or reset a forgotten one by an
+emailed link. Pages that need an account send people here and back."""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from community.auth.forms import LoginForm, RegisterForm
+from community.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from community.extensions import db
+from community.forms import show_domain_error
+from community.mail import send_mail
+from community.models import User
+from community.security import remembered
 from community.services import DomainError
-from community.services.accounts import authenticate, create_account
+from community.services import passwords
+from community.services.accounts import authenticate, create_account, find_by_login
+from community.services.sessions import end_all_sessions
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 
 WRONG_CREDENTIALS = "That username or email and password do not match an account."
+# The one answer to a reset request, whether or not an account matches what was typed.
+RESET_LINK_SENT = ("If that is the username or email of an account, we have sent its email address a link "
+                   f"to choose a new password. The link works once, within {passwords.RESET_MAX_AGE // 60} minutes.")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -73,6 +83,80 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    logout_user()  # CSRFProtect has already checked the token of this POST
-    flash("You are logged out.", "info")
+    # CSRFProtect has already checked the token of this POST.
+    end_all_sessions(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash("You are logged out, here and on every other device where your account was signed in.", "info")
     return redirect(url_for("posts.index"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            passwords.change_password(user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            show_domain_error(form, error, "password")
+        else:
+            db.session.commit()
+            login_user(user, remember=remembered())  # this session (and its cookie) carry the new version
+            flash("Your password is changed. You are still signed in here; every other session of "
+                  "your account has ended.", "success")
+            return redirect(url_for("posts.index"))
+    return render_template("auth/change_password.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = find_by_login(form.login.data)
+        if user is not None:
+            send_reset_link(user)
+        flash(RESET_LINK_SENT, "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), 422 if form.errors else 200
+
+
+def send_reset_link(user: User) -> None:
+    token = passwords.reset_token(user)
+    site_url = current_app.config.get("SITE_URL")
+    if site_url:  # the address the site is known by, never a Host header a stranger sent
+        link = site_url + url_for("auth.reset_password", token=token)
+    else:
+        link = url_for("auth.reset_password", token=token, _external=True)
+    minutes = passwords.RESET_MAX_AGE // 60
+    body = render_template("auth/email/reset_password.txt", user=user, link=link, minutes=minutes)
+    send_mail(user.email, f"Choose a new password for {current_app.config['SITE_NAME']}", body)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = ResetPasswordForm()
+    try:
+        account = passwords.account_for_reset_token(token)
+    except DomainError as error:
+        return private(render_template("auth/reset_password.html", form=None, problem=error.message), 400)
+    if form.validate_on_submit():
+        try:
+            passwords.reset_password(token, form.password.data)
+        except DomainError as error:
+            show_domain_error(form, error, "password")
+        else:
+            db.session.commit()
+            if current_user.is_authenticated and current_user.id == account.id:
+                logout_user()  # this session ended with the others
+            flash("Your password is changed, and every session of your account has ended. "
+                  "Log in with the new password.", "success")
+            return redirect(url_for("auth.login"))
+    page = render_template("auth/reset_password.html", form=form, account=account, problem=None)
+    return private(page, 422 if form.errors else 200)
+
+
+def private(page: str, status: int):
+    """A page whose address holds a secret: never cached, never sent on as a referrer."""
+    return page, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}

@@ -43,6 +43,12 @@ class User(UserMixin, Base):
     # A suspension ends at suspended_until; "for good" is stored as SUSPENDED_FOR_GOOD.
     suspended_until: Mapped[datetime | None]
     suspension_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # Carried in every session and remember-me cookie; moving it ends them all (services.sessions).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    def get_id(self) -> str:
+        """What Flask-Login stores in the session and the remember-me cookie: "id:session_version"."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def is_suspended(self) -> bool:

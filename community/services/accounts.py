@@ -3,44 +3,26 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.exc import IntegrityError
 
 from community.extensions import db
 from community.models import Role, User
 from community.services import DomainError
+from community.services.passwords import (  # noqa: F401  (the password rules, importable from here)
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    check_new_password,
+    check_password,
+    hash_password,
+    hasher,
+)
 
 USERNAME_RULE = re.compile(r"[A-Za-z0-9_-]{3,30}")
 USERNAME_HELP = "3 to 30 letters, digits, _ or -"
-PASSWORD_MIN, PASSWORD_MAX = 8, 128
-
-
-
-@lru_cache(maxsize=4)
-def _hasher_for(params: tuple[tuple[str, int], ...]) -> tuple[PasswordHasher, str]:
-    """A hasher for these Argon2 parameters, with a dummy hash made by it.
-
-    Verifying the dummy hash when no account matches keeps a failed login as slow as a wrong
-    password, so timing does not tell whether an account exists.
-    """
-    hasher = PasswordHasher(**dict(params))
-    return hasher, hasher.hash("not a real password, only for timing")
-
-
-def _hasher() -> tuple[PasswordHasher, str]:
-    """argon2-cffi's recommended parameters, unless PASSWORD_HASH_PARAMS says otherwise (tests)."""
-    params = current_app.config.get("PASSWORD_HASH_PARAMS") or {}
-    return _hasher_for(tuple(sorted(params.items())))
-
-
-def hash_password(password: str) -> str:
-    return _hasher()[0].hash(password)
 
 
 def check_username(username: str) -> str:
@@ -57,14 +39,6 @@ def check_email(email: str) -> str:
         raise DomainError(f"That email address is not valid: {error}", field="email") from None
 
 
-def check_password(password: str) -> str:
-    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
-        raise DomainError(
-            f"A password is {PASSWORD_MIN} to {PASSWORD_MAX} characters long.", field="password"
-        )
-    return password
-
-
 def find_by_login(login: str) -> User | None:
     """The account whose username or email is `login`, ignoring case."""
     key = login.strip().lower()
@@ -77,7 +51,7 @@ def create_account(username: str, email: str, password: str, role: Role = Role.R
     """A new account, after every rule is checked; nothing is written when one fails."""
     username = check_username(username)
     email = check_email(email)
-    check_password(password)
+    check_new_password(password, username, email)
     if role not in Role:
         raise DomainError(f"Unknown role {role!r}.", field="role")
     if db.session.scalar(sa.select(User.id).where(User.username_key == username.lower())):
@@ -102,19 +76,19 @@ def create_account(username: str, email: str, password: str, role: Role = Role.R
 
 def authenticate(login: str, password: str) -> User | None:
     """The account these credentials open, or None; upgrades the stored hash when parameters change."""
-    hasher, dummy_hash = _hasher()
+    argon2, dummy_hash = hasher()
     user = find_by_login(login) if login.strip() else None
     if user is None:
         try:
-            hasher.verify(dummy_hash, password)
+            argon2.verify(dummy_hash, password)
         except VerificationError:
             pass
         return None
     try:
-        hasher.verify(user.password_hash, password)
+        argon2.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return None
-    if hasher.check_needs_rehash(user.password_hash):
+    if argon2.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
 
