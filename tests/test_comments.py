@@ -133,6 +133,17 @@ def test_guest_comments_switched_off(client, app, slug):
     assert count_rows(app, Comment) == 0
 
 
+def test_guest_comments_switched_off_a_script_gets_a_json_401_with_the_way_to_log_in(client, app, slug):
+    app.config["GUEST_COMMENTS"] = False
+    response = post_form(client, f"/posts/{slug}/comments", {"body": "hello", **GUEST},
+                         headers={"Accept": "application/json"})
+    assert response.status_code == 401
+    assert response.get_json() == {
+        "error": "Please log in to comment.", "login": f"/auth/login?next=/posts/{slug}%23respond",
+    }
+    assert count_rows(app, Comment) == 0
+
+
 def test_comment_on_an_unknown_post_is_404(client, users, auth):
     auth.login("reader")
     assert comment(client, "no-such-post").status_code == 404
@@ -208,8 +219,24 @@ def test_reply_to_a_comment_outside_this_discussion_is_refused(client, app, slug
 
 
 def test_replytocom_to_an_unavailable_comment_falls_back_to_a_plain_comment(client, slug):
-    page = client.get(f"/posts/{slug}?replytocom=424242").get_data(as_text=True)
+    response = client.get(f"/posts/{slug}?replytocom=424242")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
     assert "Leave a Reply" in page and "not available any more" in page
+
+
+def test_replytocom_at_the_deepest_level_says_the_thread_is_as_deep_as_it_goes(client, app, slug):
+    app.config["THREAD_DEPTH"] = 3
+    chain = make_thread(app, slug, 3)
+    response = client.get(f"/posts/{slug}?replytocom={chain[2]}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "This thread is as deep as it can go, so that comment takes no more replies" in page
+    assert "not available any more" not in page
+    assert "Leave a Reply" in page and 'name="parent_id" type="hidden" value=""' in page
+    # One level up it can still be answered.
+    page = client.get(f"/posts/{slug}?replytocom={chain[1]}").get_data(as_text=True)
+    assert "Leave a reply to reader" in page and "as deep as it can go" not in page
 
 
 def test_guest_reply_is_refused_without_identity_and_saves_nothing(client, app, slug):

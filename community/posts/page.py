@@ -16,7 +16,7 @@ from community.models import Comment, Post, User
 from community.routing import parse_id
 from community.services import DomainError
 from community.services import posts as post_rules
-from community.services.comments import can_comment_on, find_reply_target
+from community.services.comments import ThreadTooDeep, can_comment_on, find_reply_target
 from community.services.moderation import can_moderate
 from community.services.discussion import Discussion, load_discussion, page_count, page_of
 
@@ -44,13 +44,23 @@ def comment_url(comment: Comment, post: Post) -> str:
     return url_for("posts.detail", slug=post.slug, cpage=page if page > 1 else None, _anchor=f"comment-{comment.id}")
 
 
-def _reply_target(post: Post, raw_id: str | None) -> Comment | None:
-    """The comment ?replytocom= or the form's parent_id names, if it can still be answered."""
+REPLY_GONE = "The comment you wanted to reply to is not available any more; you can still comment below."
+REPLY_TOO_DEEP = ("This thread is as deep as it can go, so that comment takes no more replies; "
+                  "you can reply further up, or comment below.")
+
+
+def _reply_target(post: Post, raw_id: str | None) -> tuple[Comment | None, str | None]:
+    """The comment ?replytocom= or the form's parent_id names, if it can still be answered; else
+    None and the sentence saying why (None when nothing was named)."""
+    if not raw_id:
+        return None, None
     comment_id = parse_id(raw_id)
     try:
-        return find_reply_target(post, comment_id) if comment_id else None
+        return (find_reply_target(post, comment_id), None) if comment_id else (None, REPLY_GONE)
+    except ThreadTooDeep:
+        return None, REPLY_TOO_DEEP
     except DomainError:
-        return None
+        return None, REPLY_GONE
 
 
 @dataclass(frozen=True)
@@ -88,18 +98,17 @@ def render_post_page(post: Post, form: CommentForm | None = None, status: int = 
     """The post page; with `viewer`, drawn for that stand-in reader with slots for the real
     reader's token and name (see posts.page_cache)."""
     view = discussion_view(post, viewer)
-    reply_unavailable = False
+    reply_notice = None
     extra = {}
     if viewer is not None:
         extra = {"current_user": viewer, "csrf_token": lambda: Markup(CSRF_SLOT)}
     if form is None:
         form = comment_form_for(viewer or current_user)
         requested = request.args.get("replytocom")
-        reply_to = _reply_target(post, requested)
-        reply_unavailable = bool(requested) and reply_to is None
+        reply_to, reply_notice = _reply_target(post, requested)
         form.parent_id.data = str(reply_to.id) if reply_to else ""
     else:
-        reply_to = _reply_target(post, form.parent_id.data)
+        reply_to, _ = _reply_target(post, form.parent_id.data)
     return (
         render_template(
             "posts/detail.html",
@@ -108,7 +117,7 @@ def render_post_page(post: Post, form: CommentForm | None = None, status: int = 
             discussion=view.discussion,
             form=form,
             reply_to=reply_to,
-            reply_unavailable=reply_unavailable,
+            reply_notice=reply_notice,
             comments_open=view.comments_open,
             guests_may_comment=current_app.config["GUEST_COMMENTS"],
             can_edit=post_rules.can_edit(viewer or current_user, post),

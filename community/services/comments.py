@@ -82,6 +82,10 @@ def can_comment_on(post: Post) -> bool:
     return not comments_closed(post)
 
 
+class ThreadTooDeep(DomainError):
+    """The comment being answered is at the deepest level replies nest to (THREAD_DEPTH)."""
+
+
 def find_reply_target(post: Post, parent_id: int) -> Comment:
     """The comment being answered, which must be a visible comment of this post with room below it."""
     parent = db.session.get(Comment, parent_id)
@@ -90,7 +94,7 @@ def find_reply_target(post: Post, parent_id: int) -> Comment:
             "The comment you are replying to is not part of this discussion any more.", field="body"
         )
     if parent.depth >= current_app.config["THREAD_DEPTH"]:
-        raise DomainError("This thread is as deep as it can go; reply further up instead.", field="body")
+        raise ThreadTooDeep("This thread is as deep as it can go; reply further up instead.", field="body")
     return parent
 
 
