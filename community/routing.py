@@ -1,5 +1,5 @@
 """Ids and page numbers from the outside world: one bounded `<int:...>` URL converter and one parser
-for forms and query strings, so no id a database cannot hold (beyond 64 bits, or a digit like "²"
+for forms and query strings, so no id a database cannot hold (beyond 32 bits, or a digit like "²"
 that int() refuses) ever reaches a query."""
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ from __future__ import annotations
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter, Map
 
-# The largest id the tables can hold: a signed 64-bit integer (SQLite's INTEGER, PostgreSQL's bigint).
-MAX_ID = 2**63 - 1
+# The largest id the tables can hold: their id columns are `integer`, 32 bits signed on PostgreSQL
+# (a larger bound parameter is a DataError there, "integer out of range"); SQLite would take more.
+MAX_ID = 2**31 - 1
 
 
 def parse_id(raw: object, maximum: int = MAX_ID) -> int | None:

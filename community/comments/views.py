@@ -53,7 +53,10 @@ def create(slug: str):
     the comment's HTML to insert in place."""
     post = get_visible_post(slug)
     if not current_user.is_authenticated and not current_app.config["GUEST_COMMENTS"]:
-        return redirect(url_for("auth.login", next=url_for("posts.detail", slug=slug, _anchor="respond")))
+        back = url_for("posts.detail", slug=slug, _anchor="respond")
+        if wants_json():  # a script shows the sentence and the way to log in, as for a guest's Like
+            return jsonify(error="Please log in to comment.", login=url_for("auth.login", next=back)), 401
+        return redirect(url_for("auth.login", next=back))
     form = comment_form_for(current_user)
     if request.form.get("preview") and not wants_json():
         return render_post_page(post, form=form, preview_html=render_comment(form.body.data or ""))

@@ -196,6 +196,10 @@
     if (first) form.querySelector("[aria-invalid=true]").focus();
   }
 
+  function errorSentences(errors) {
+    return Object.keys(errors).map(function (name) { return errors[name].join(" "); }).join(" ");
+  }
+
   function showGeneralError(message) {
     var general = document.getElementById("comment-form-error");
     general.textContent = message;
@@ -256,10 +260,13 @@
         announce(result.data.message);
         return;
       }
-      // 422: a field to correct; 429: too many comments, said at the comment box. The text stays.
-      if ((result.status === 422 || result.status === 429) && result.data.errors) {
-        showFieldErrors(result.data.errors);
-        announce("Your comment was not posted. " + (result.data.error || ""));
+      // A refusal at its field, whatever the status: 422 (to correct), 429 (too soon after the last
+      // one), 403 (a suspension, with its reason). Otherwise the server's sentence, or a general one.
+      // Either way the text stays in the box.
+      var errors = result.data && result.data.errors;
+      if (errors && Object.keys(errors).length) {
+        showFieldErrors(errors);
+        announce("Your comment was not posted. " + errorSentences(errors));
         return;
       }
       showGeneralError(messageOf(result, "Your comment could not be posted. Please try again."));
@@ -349,20 +356,46 @@
     announce(newCommentsButton.textContent + " since you opened the page.");
   }
 
+  function showLoadError(message) {
+    var box = document.getElementById("new-comments-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "new-comments-error";
+      box.className = "form-error";
+      box.setAttribute("role", "alert");
+      newCommentsButton.parentNode.insertBefore(box, newCommentsButton.nextSibling);
+    }
+    box.textContent = message;
+    box.hidden = false;
+  }
+
   function loadNew() {
-    putFormBack(false);
+    var failed = function () {
+      // The button stays, so pressing it again tries again.
+      showLoadError("The new comments could not be loaded. Please try again, or reload the page.");
+    };
     send(threadsBox.getAttribute("data-threads-url")).then(function (result) {
-      if (!result.ok) return;
+      if (!result.ok) {
+        failed();
+        return;
+      }
+      putFormBack(false);
       threadsBox.innerHTML = result.data;
       newCommentsButton.hidden = true;
-      return send(threadsBox.getAttribute("data-count-url"));
-    }).then(function (result) {
-      if (result && result.ok) updateHeading(result.data);
+      var error = document.getElementById("new-comments-error");
+      if (error) error.hidden = true;
       var heading = document.getElementById("comments-title");
-      heading.setAttribute("tabindex", "-1");
-      heading.focus();
-      announce("New comments loaded.");
-    });
+      var shown = function () {
+        heading.setAttribute("tabindex", "-1");
+        heading.focus();
+        announce("New comments loaded.");
+      };
+      // The threads are in; a failed count only leaves the heading's number as it was.
+      return send(threadsBox.getAttribute("data-count-url")).then(function (count) {
+        if (count.ok) updateHeading(count.data);
+        shown();
+      }, shown);
+    }, failed);
   }
 
   if (threadsBox) {
