@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from community.extensions import db
+from community.services.comments import Guest
 from tests.conftest import post_form
 from tests.factories import like_comment, make_comment, make_post, make_thread
 from tests.query_counter import count_queries
@@ -52,3 +53,24 @@ def test_pages_never_scan_the_comment_table(app, client, discussion, auth):
     assert full_scans == []
     assert any("USING INDEX ix_comments_post_status_root" in line or "USING COVERING INDEX ix_comments_post_status_root" in line
                for _, line in plans)
+
+
+
+def test_a_guests_first_comment_rule_finds_their_approved_comments_by_index(app, client, discussion):
+    """Guest emails are stored lower-cased, so the lookup compares the bare column: lower(column)
+    could use no index and read every comment of the status instead."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("PostgreSQL's planner picks sequential scans for tables this small")
+    for number in range(8):
+        make_comment(app, discussion, f"guest words {number}", author=None,
+                     guest=Guest(f"Guest {number}", f"guest{number}@example.net"))
+    with app.app_context(), db.engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")  # as a live database would have: many approved, few per email
+    app.config["HOLD_FIRST_COMMENT"] = True
+    with count_queries(app, with_parameters=True) as statements:
+        response = post_form(client, f"/posts/{discussion}/comments",
+                             {"body": "a guest's words", "name": "Wren", "email": "Wren@Example.net"})
+    assert response.status_code == 302
+    lookups = [line for statement, line in comment_table_plans(app, statements) if "WHERE comments.guest_email =" in statement]
+    assert lookups, "the first-comment rule never looked the guest up"
+    assert all("ix_comments_guest_email" in line for line in lookups), lookups

@@ -174,7 +174,8 @@ def _has_approved_comment(author: User | None, guest_email: str | None) -> bool:
     if author is not None:
         who = Comment.author_id == author.id
     elif guest_email:
-        who = sa.func.lower(Comment.guest_email) == guest_email.lower()
+        # Stored lower-cased (check_guest_email), so the bare column is compared and its index used.
+        who = Comment.guest_email == guest_email.lower()
     else:
         return False
     return db.session.scalar(
