@@ -15,8 +15,9 @@ from community.services import DomainError
 def rule(check: Callable[[Any], Any]) -> Callable[[Any, Field], None]:
     """A WTForms validator from a service check, so each rule is written once, in the service.
 
-    The check's cleaned value replaces what was typed only when the form is valid; the page shown
-    again after an error keeps the exact text.
+    The validator only refuses: the field keeps exactly what was typed (so a page shown again
+    after an error shows it as it was), and the service, which runs the same check when it acts,
+    stores the cleaned value (stripped, lower-cased, with its https://).
     """
 
     def validate(form: Any, field: Field) -> None:

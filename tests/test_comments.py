@@ -67,6 +67,17 @@ def test_guest_website_without_scheme_gets_https(client, app, slug):
     assert 'href="https://wren.example/blog"' in client.get(f"/posts/{slug}").get_data(as_text=True)
 
 
+def test_a_refused_form_shows_what_was_typed_and_an_accepted_one_stores_it_cleaned(client, app, slug):
+    typed = {"name": "  Wren   Ames ", "email": "Wren@Example.NET", "website": "wren.example"}
+    page = comment(client, slug, "", **typed).get_data(as_text=True)
+    assert 'value="  Wren   Ames "' in page and 'value="Wren@Example.NET"' in page and 'value="wren.example"' in page
+    assert comment(client, slug, "  Now with words.  ", **typed).status_code == 302
+    with app.app_context():
+        saved = db.session.scalars(db.select(Comment)).one()
+        assert (saved.guest_name, saved.guest_email, saved.guest_website, saved.body_markdown) == (
+            "Wren Ames", "wren@example.net", "https://wren.example", "Now with words.")
+
+
 @pytest.mark.parametrize(
     ("fields", "field_id", "message"),
     [
