@@ -37,9 +37,6 @@ DEFAULT_LIMITS: dict[str, str] = {
     "RATELIMIT_PREVIEW": "60 per minute",
 }
 
-# Built by someone else at the same time: limited once they exist, not required before.
-NOT_YET_REQUIRED = frozenset({"auth.change_password", "auth.forgot_password", "auth.reset_password"})
-
 
 def settings_from_environment(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """RATELIMIT_ENABLED (default on) and the limits, each from the environment variable of its
@@ -198,13 +195,11 @@ def check_settings(config: Mapping[str, Any]) -> None:
 
 def apply_rate_limits(app: Flask) -> None:
     """Put the table's limits on the app's views (after the blueprints are registered)."""
-    missing = sorted(set(RATE_LIMITS) - set(app.view_functions) - NOT_YET_REQUIRED)
+    missing = sorted(set(RATE_LIMITS) - set(app.view_functions))
     if missing:
         raise RuntimeError(f"The rate-limit table names endpoints the app does not have: {', '.join(missing)}")
     for endpoint in RATE_LIMITS:
-        view = app.view_functions.get(endpoint)
-        if view is None:
-            continue
+        view = app.view_functions[endpoint]
         for route_limit in route_limits(endpoint):
             view = route_limit(view)
         app.view_functions[endpoint] = view
@@ -259,48 +254,45 @@ def in_words(seconds: int) -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
-def _comment_form_again(message: str):
+def _comment_form_again(field: str, message: str):
     from community.posts.page import comment_form_for, get_visible_post, render_post_page
 
     form = comment_form_for(current_user)  # filled from the request: the typed comment is kept
-    form.body.errors = [message]
+    getattr(form, field).errors = [message]
     return render_post_page(get_visible_post(request.view_args["slug"]), form=form, status=429)
 
 
-def _login_form_again(message: str):
-    from community.auth.forms import LoginForm
+def _account_form_again(form_name: str, template: str, field: str, message: str):
+    """An account form (login, sign-up, passwords) filled from the request: it keeps the names
+    typed, and a password field is never printed back."""
+    from community.auth import forms
 
-    form = LoginForm()  # keeps the login typed; a password field is never printed back
-    form.login.errors = [message]
-    return render_template("auth/login.html", form=form), 429
-
-
-def _register_form_again(message: str):
-    from community.auth.forms import RegisterForm
-
-    form = RegisterForm()
-    form.username.errors = [message]
-    return render_template("auth/register.html", form=form), 429
+    form = getattr(forms, form_name)()
+    getattr(form, field).errors = [message]
+    return render_template(template, form=form), 429
 
 
-def _report_form_again(message: str):
+def _report_form_again(field: str, message: str):
     from community.comments.forms import ReportForm
     from community.comments.views import get_public_comment
     from community.posts.page import comment_url
 
     comment, post = get_public_comment(request.view_args["comment_id"])
     form = ReportForm()
-    form.reason.errors = [message]
+    getattr(form, field).errors = [message]
     return render_template("comments/report.html", form=form, comment=comment, post=post,
                            back=comment_url(comment, post)), 429
 
 
-# The forms shown again with the refusal at their field, keeping what was typed.
-FORMS_AGAIN: dict[str, tuple[str, Callable[[str], Any]]] = {
+# The forms shown again with the refusal at a field, keeping what was typed: (field, how).
+FORMS_AGAIN: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "comments.create": ("body", _comment_form_again),
-    "auth.login": ("login", _login_form_again),
-    "auth.register": ("username", _register_form_again),
     "comments.report": ("reason", _report_form_again),
+    "auth.login": ("login", partial(_account_form_again, "LoginForm", "auth/login.html")),
+    "auth.register": ("username", partial(_account_form_again, "RegisterForm", "auth/register.html")),
+    "auth.forgot_password": ("login", partial(_account_form_again, "ForgotPasswordForm", "auth/forgot_password.html")),
+    "auth.change_password": ("current_password",
+                             partial(_account_form_again, "ChangePasswordForm", "auth/change_password.html")),
 }
 
 
@@ -311,7 +303,7 @@ def too_many_requests(error: RateLimitExceeded):
 
     seconds = seconds_until_allowed()
     message = f"{error.description} Try again in {in_words(seconds)}."
-    headers = {"Retry-After": str(seconds)}
+    headers = {"Retry-After": str(seconds), "Cache-Control": "no-store"}
     field, form_again = FORMS_AGAIN.get(request.endpoint or "", (None, None))
     if wants_json():
         body: dict[str, Any] = {"error": message, "status": 429, "retry_after": seconds}
@@ -320,7 +312,7 @@ def too_many_requests(error: RateLimitExceeded):
         return jsonify(body), 429, headers
     if form_again is not None:
         try:
-            page, status = form_again(message)
+            page, status = form_again(field, message)
             return page, status, headers
         except HTTPException:  # the post or comment is gone: the plain page says it all the same
             pass
