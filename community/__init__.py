@@ -11,10 +11,11 @@ from flask import Flask
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
-def _template_folder() -> Path:
-    """Inside the package when installed from a wheel, else the checkout's top-level templates/."""
-    packaged = PACKAGE_DIR / "templates"
-    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / "templates"
+def _top_level_folder(name: str) -> Path:
+    """templates/ or migrations/: inside the package when installed from a wheel (pyproject.toml
+    force-includes them there), else the checkout's top-level folder."""
+    packaged = PACKAGE_DIR / name
+    return packaged if packaged.is_dir() else PACKAGE_DIR.parent / name
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -22,7 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_relative_config=True,
-        template_folder=str(_template_folder()),
+        template_folder=str(_top_level_folder("templates")),
         static_folder="static",
     )
     register_config(app, config)
@@ -62,7 +63,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     cache.init_app(app)
-    migrate.init_app(app, db, directory=str(PACKAGE_DIR.parent / "migrations"))
+    migrate.init_app(app, db, directory=str(_top_level_folder("migrations")))
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
