@@ -75,6 +75,15 @@ def test_register_without_csrf_token_is_refused(client, app):
     assert count_users(app) == 0
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
+def test_register_refuses_other_methods_and_makes_no_account(client, app, method):
+    data = {"username": "newbie", "email": "newbie@example.org", "password": PASSWORD, "confirm": PASSWORD}
+    response = client.open("/auth/register", method=method, data=data)
+    assert response.status_code == 405 and {"GET", "POST"} <= set(response.headers["Allow"].split(", "))
+    assert "This address does not accept that kind of request." in response.get_data(as_text=True)
+    assert count_users(app) == 0
+
+
 def test_signed_in_visitor_is_sent_away_from_register(client, users, auth):
     auth.login()
     assert client.get("/auth/register").status_code == 302

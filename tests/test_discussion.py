@@ -7,8 +7,10 @@ import re
 
 import pytest
 
+from community.models import Comment
 from community.services.comments import Guest
-from tests.factories import make_comment, make_post, make_thread, like_comment
+from tests.conftest import post_form
+from tests.factories import count_rows, make_comment, make_post, make_thread, like_comment
 from tests.query_counter import count_queries
 
 
@@ -181,3 +183,76 @@ def test_a_cached_page_costs_a_few_small_queries_whatever_its_size(client, app, 
         page = client.get(f"/posts/{slug}").get_data(as_text=True)
     assert "300 thoughts on “Drift”" in page
     assert len(queries) <= most, queries
+
+
+# --- what the page's script asks for -------------------------------------------------------------
+
+JSON = {"Accept": "application/json"}
+
+
+def test_comment_count_gives_the_public_count_and_the_heading(client, app, slug):
+    make_comment(app, slug, "one")
+    make_comment(app, slug, "two", author="Ana")
+    response = client.get(f"/posts/{slug}/comments/count")
+    assert response.status_code == 200
+    assert response.get_json() == {"comment_count": 2, "heading": "2 thoughts on “Drift”"}
+
+
+def test_comment_count_of_a_draft_or_unknown_post_is_404(client, app, slug, auth):
+    draft = make_post(app, title="Unfinished", publish=False)
+    response = client.get(f"/posts/{draft}/comments/count", headers=JSON)
+    assert response.status_code == 404 and response.get_json()["error"] == "There is nothing at this address."
+    assert client.get("/posts/no-such-post/comments/count").status_code == 404
+    auth.login("author")  # the draft's author may watch it
+    assert client.get(f"/posts/{draft}/comments/count").get_json()["heading"] == "No comments yet"
+
+
+def test_comment_count_takes_only_get(client, slug):
+    response = client.post(f"/posts/{slug}/comments/count")
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+
+
+def test_threads_fragment_holds_a_page_of_threads_and_no_page_around_them(client, app, slug):
+    app.config["COMMENTS_PER_PAGE"] = 1
+    first = make_thread(app, slug, 2)
+    second = make_comment(app, slug, "A later thought.", author="Ana")
+    response = client.get(f"/posts/{slug}/threads")
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "<html" not in fragment and "Leave a Reply" not in fragment
+    assert {int(i) for i in re.findall(r'<li id="comment-(\d+)"', fragment)} == set(first)
+    later = page_of(client, f"/posts/{slug}/threads?cpage=2")
+    assert f'id="comment-{second}"' in later and "A later thought." in later
+
+
+def test_threads_of_a_draft_or_past_the_last_page_are_404(client, app, slug):
+    make_comment(app, slug, "only one")
+    draft = make_post(app, title="Unfinished", publish=False)
+    assert client.get(f"/posts/{draft}/threads").status_code == 404
+    assert client.get(f"/posts/{slug}/threads?cpage=2").status_code == 404
+    assert client.get(f"/posts/{slug}/threads?cpage=0").status_code == 404
+
+
+def test_threads_take_only_get(client, slug):
+    response = client.post(f"/posts/{slug}/threads")
+    assert response.status_code == 405 and "GET" in response.headers["Allow"]
+
+
+def test_preview_renders_the_comment_as_it_would_be_stored_and_saves_nothing(client, app, slug):
+    response = post_form(client, "/comments/preview", {"body": "**soft** <script>alert(1)</script> [x](//evil.example)"},
+                         headers=JSON)
+    html = response.get_json()["html"]
+    assert response.status_code == 200
+    assert "<strong>soft</strong>" in html and "&lt;script&gt;" in html and "<script>" not in html
+    assert "evil.example" not in html
+    assert count_rows(app, Comment) == 0
+
+
+def test_preview_without_a_csrf_token_is_refused(client, slug):
+    response = client.post("/comments/preview", data={"body": "*soft*"}, headers=JSON)
+    assert response.status_code == 400 and "This form has expired" in response.get_json()["error"]
+
+
+def test_preview_takes_only_post(client):
+    response = client.get("/comments/preview?body=hi")
+    assert response.status_code == 405 and response.headers["Allow"].split(", ").count("POST") == 1

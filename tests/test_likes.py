@@ -106,6 +106,24 @@ def test_like_by_get_is_refused(client, app, slug, auth):
     assert count_rows(app, PostLike) == 0
 
 
+def test_comment_like_with_a_bad_or_missing_csrf_token_is_refused(client, app, slug, auth):
+    comment_id = make_comment(app, slug, "Worth a like.", author="Ana")
+    auth.login("reader")
+    forged = client.post(f"/likes/comments/{comment_id}", data={"liked": "1", "csrf_token": "forged"})
+    assert forged.status_code == 400 and "This form has expired" in forged.get_data(as_text=True)
+    script = client.post(f"/likes/comments/{comment_id}", data={"liked": "1"}, headers={"Accept": "application/json"})
+    assert script.status_code == 400 and "This form has expired" in script.get_json()["error"]
+    assert count_rows(app, CommentLike) == 0 and stored(app, Comment, comment_id, "like_count") == 0
+
+
+def test_comment_like_by_get_is_refused(client, app, slug, auth):
+    comment_id = make_comment(app, slug, "Worth a like.", author="Ana")
+    auth.login("reader")
+    response = client.get(f"/likes/comments/{comment_id}?liked=1")
+    assert response.status_code == 405 and response.headers["Allow"].split(", ").count("POST") == 1
+    assert count_rows(app, CommentLike) == 0 and stored(app, Comment, comment_id, "like_count") == 0
+
+
 def test_like_with_a_nonsense_state_is_a_400(client, app, slug, auth):
     auth.login("reader")
     assert like(client, f"/likes/posts/{post_id_of(app, slug)}", "maybe").status_code == 400

@@ -49,11 +49,13 @@ def test_empty_index_says_so(client):
 def test_index_queries_do_not_grow_with_its_posts(client, app, users):
     make_post(app, title="Only one")
     with count_queries(app) as few:
-        client.get("/")
+        one = client.get("/")
+    assert one.status_code == 200 and one.get_data(as_text=True).count('class="post-summary"') == 1
     for number in range(9):
         make_post(app, title=f"More {number}")
     with count_queries(app) as many:
-        client.get("/")
+        ten = client.get("/")
+    assert ten.status_code == 200 and ten.get_data(as_text=True).count('class="post-summary"') == 10
     assert len(many) == len(few)
 
 
@@ -197,6 +199,19 @@ def test_bad_edit_keeps_the_text_and_changes_nothing(client, app, users, auth):
     assert "Keep me" in client.get(f"/posts/{slug}").get_data(as_text=True)
 
 
+def test_edit_preview_shows_the_new_words_and_changes_nothing(client, app, users, auth):
+    slug = make_post(app, title="Steady", body="The old words.")
+    auth.login("author")
+    response = post_form(client, f"/posts/{slug}/edit",
+                         {"title": "Steady", "body": "The **new** words <script>x</script>", "publish": "y", "preview": "Preview"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<strong>new</strong>" in page and "<script>x" not in page
+    assert "The **new** words" in page  # the text box keeps what was typed
+    published = client.get(f"/posts/{slug}").get_data(as_text=True)
+    assert "The old words." in published and "<strong>new</strong>" not in published
+
+
 def test_unpublishing_hides_the_post_again(client, app, users, auth):
     slug = make_post(app, title="Second thoughts")
     auth.login("author")
@@ -227,3 +242,19 @@ def test_post_page_refuses_other_methods(client, app, users):
     slug = make_post(app)
     response = client.delete(f"/posts/{slug}")
     assert response.status_code == 405 and "GET" in response.headers["Allow"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [("PUT", "/posts/new", {"GET", "POST"}), ("DELETE", "/posts/new", {"GET", "POST"}),
+     ("PUT", "/posts/{slug}/edit", {"GET", "POST"}), ("DELETE", "/posts/{slug}/edit", {"GET", "POST"}),
+     ("POST", "/drafts", {"GET"}), ("DELETE", "/drafts", {"GET"})],
+)
+def test_the_editor_and_drafts_refuse_other_methods_and_change_nothing(client, app, users, auth, method, path, allowed):
+    slug = make_post(app, title="Untouched")
+    auth.login("author")
+    response = client.open(path.format(slug=slug), method=method, data={"title": "Changed", "body": "x", "save": "Save"})
+    assert response.status_code == 405
+    assert allowed <= set(response.headers["Allow"].split(", "))
+    assert "This address does not accept that kind of request." in response.get_data(as_text=True)
+    assert post_count(app) == 1 and "Untouched" in client.get(f"/posts/{slug}").get_data(as_text=True)
