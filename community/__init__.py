@@ -61,6 +61,9 @@ def register_extensions(app: Flask) -> None:
     from community import models  # noqa: F401  (registers the tables with the metadata)
     from community.extensions import cache, csrf, db, login_manager, migrate
 
+    from community.session_cookie import SessionCookie
+
+    app.session_interface = SessionCookie()
     db.init_app(app)
     cache.init_app(app)
     migrate.init_app(app, db, directory=str(_top_level_folder("migrations")))

@@ -51,11 +51,13 @@ def load_secret_key(instance_path: Path) -> str:
 
 
 def cache_settings(redis_url: str | None) -> dict[str, Any]:
-    """Flask-Caching: Redis when given, else a bounded in-process cache."""
+    """Flask-Caching shares drawn pages between app servers through Redis when given; every
+    process also keeps the pages it uses in memory (posts.page_cache.LocalPages), so without
+    Redis there is nothing more to share."""
     if redis_url:
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "community:",
                 "CACHE_DEFAULT_TIMEOUT": 3600}
-    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 300, "CACHE_DEFAULT_TIMEOUT": 3600}
+    return {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
 
 
 def settings_from_environment(instance_path: Path) -> dict[str, Any]:
@@ -82,6 +84,7 @@ def settings_from_environment(instance_path: Path) -> dict[str, Any]:
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         **cache_settings(os.environ.get("REDIS_URL")),
         "PAGE_CACHE": _env_bool("PAGE_CACHE", True),
+        "PAGE_CACHE_MB": _env_int("PAGE_CACHE_MB", 32, 1, 4096),
         **security_settings(),
         **mail_settings(),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session

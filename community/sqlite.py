@@ -41,12 +41,14 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin(connection: sa.Connection) -> None:
-    reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
-    if reading:
-        connection.exec_driver_sql("BEGIN")
+    # Straight to the driver: one statement with no result needs none of Core's machinery, and
+    # every read of a page passes here.
+    driver = connection.connection.driver_connection
+    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        driver.execute("BEGIN")
         return
     _take_writer_lock(connection)
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    driver.execute("BEGIN IMMEDIATE")
 
 
 def _database_file(connection: sa.Connection) -> str | None:

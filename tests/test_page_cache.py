@@ -157,3 +157,20 @@ def test_app_servers_share_pages_through_redis(app, slug, migrated_database):
         from community.extensions import cache
 
         cache.cache._write_client.delete(*cache.cache._write_client.keys(prefix + "*"))
+
+
+def test_a_process_keeps_its_pages_within_the_byte_budget(app, users):
+    """PAGE_CACHE_MB bounds a worker's memory however many posts are read; pages stay right."""
+    app.config["PAGE_CACHE_MB"] = 1  # pages here are about 100 kB each
+    slugs = [make_post(app, title=f"Essay number {n}", body="word " * 19_000) for n in range(16)]
+    client = app.test_client()
+    for slug in slugs:
+        assert client.get(f"/posts/{slug}").status_code == 200
+    with app.app_context():
+        from community.posts.page_cache import local_pages
+
+        pages = local_pages()
+        assert pages.size <= 1024 * 1024 and 0 < len(pages.pages) < len(slugs)
+    # The first post's page was pushed out; read again, it is drawn afresh and whole.
+    page = client.get(f"/posts/{slugs[0]}").get_data(as_text=True)
+    assert "Essay number 0" in page and "<csrf-token-slot>" not in page

@@ -10,6 +10,8 @@ comment or a flash message, a ?replytocom form) are drawn fresh."""
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -29,12 +31,12 @@ from community.services.posts import can_edit
 from community.services.rules import SETTINGS_ROW_ID, discussion_closed
 from community.templating import own_comment_controls
 
-_VIEWER_CONTROLS = re.compile(r"<!--viewer:(\d+)-->(.*?)<!--/viewer-->", re.DOTALL)
+_VIEWER_CONTROLS = re.compile(rb"<!--viewer:(\d+)-->(.*?)<!--/viewer-->", re.DOTALL)
 # Markup no user text can produce (it would be escaped), so replacing it touches only our slots.
 NAME_SLOT = "<viewer-name-slot>"
 # How _macros/likes.html draws a Like button, before and after it is pressed.
 _UNLIKED = re.compile(
-    r'value="1" data-like="([cp])(\d+)"><button type="submit" class="like-button" aria-pressed="false">Like'
+    rb'value="1" data-like="([cp])(\d+)"><button type="submit" class="like-button" aria-pressed="false">Like'
 )
 _LIKED_BUTTON = 'value="0" data-like="{target}"><button type="submit" class="like-button" aria-pressed="true">Liked'
 
@@ -83,9 +85,9 @@ _SNAPSHOT = sa.select(
 ).where(Post.slug == sa.bindparam("slug"))
 
 
-def post_snapshot(slug: str) -> PostSnapshot | None:
+def post_snapshot(connection: sa.Connection, slug: str) -> PostSnapshot | None:
     """One small query instead of the whole post and the rules."""
-    row = db.session.execute(_SNAPSHOT, {"slug": slug}).first()
+    row = connection.execute(_SNAPSHOT, {"slug": slug}).first()
     if row is None:
         return None
     *columns, days = row
@@ -105,57 +107,125 @@ def shared_variant(user: User, post: Post | PostSnapshot) -> str | None:
     return f"reader-{user.role}"
 
 
-def cached_post_page(slug: str, render_shared: Callable[[Post, object], str]) -> str | None:
+class SharedPage(tuple):
+    """A drawn page as UTF-8 bytes, cut at its CSRF slots: joining the parts with a reader's token
+    makes the page theirs in one copy, with nothing to encode or search."""
+
+    @classmethod
+    def of(cls, html: str) -> SharedPage:
+        return cls(html.encode().split(CSRF_SLOT.encode()))
+
+    def with_token(self, token: str) -> bytes:
+        return token.encode().join(self)
+
+
+class LocalPages:
+    """The pages this process drew or fetched lately, least recently used first out, within a
+    byte budget. Keys name a post's version, so a copy here is never stale."""
+
+    def __init__(self, budget_bytes: int) -> None:
+        self.budget = budget_bytes
+        self.size = 0
+        self.pages: OrderedDict[str, SharedPage] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> SharedPage | None:
+        with self.lock:
+            page = self.pages.get(key)
+            if page is not None:
+                self.pages.move_to_end(key)
+            return page
+
+    def put(self, key: str, page: SharedPage) -> None:
+        with self.lock:
+            if key in self.pages:
+                return
+            self.pages[key] = page
+            self.size += _size(page)
+            while self.size > self.budget and len(self.pages) > 1:
+                self.size -= _size(self.pages.popitem(last=False)[1])
+
+
+def _size(page: SharedPage) -> int:
+    return sum(map(len, page))
+
+
+def local_pages() -> LocalPages:
+    pages = current_app.extensions.get("local_pages")
+    if pages is None:
+        pages = current_app.extensions["local_pages"] = LocalPages(current_app.config["PAGE_CACHE_MB"] * 1024 * 1024)
+    return pages
+
+
+def shared_page(key: str, draw: Callable[[], str]) -> SharedPage:
+    """The page under `key`: from this process, else from the shared cache (Redis, when
+    configured), else drawn now and kept in both."""
+    local = local_pages()
+    page = local.get(key)
+    if page is None:
+        stored = cache.get(key)
+        page = SharedPage(stored) if stored is not None else None
+        if page is None:
+            page = SharedPage.of(draw())
+            cache.set(key, tuple(page))
+        local.put(key, page)
+    return page
+
+
+def cached_post_page(slug: str, render_shared: Callable[[Post, object], str]) -> bytes | None:
     """The page for this reader from the shared copy (drawn once by `render_shared`), or None when
     this request needs a page of its own (a draft, an editor, a held comment of theirs, ...)."""
     if not current_app.config["PAGE_CACHE"]:
         return None
-    snapshot = post_snapshot(slug)
-    if snapshot is None or not snapshot.is_published:
-        return None
-    variant = shared_variant(current_user, snapshot)
-    if variant is None:
-        return None
-    state = reader_state(snapshot, current_user) if current_user.is_authenticated else None
+    reader = current_user._get_current_object()  # loaded first, so one connection at a time
+    # Core, not the ORM session: these two small reads are most of what a cached page costs.
+    with db.engine.connect() as connection:
+        snapshot = post_snapshot(connection, slug)
+        if snapshot is None or not snapshot.is_published:
+            return None
+        variant = shared_variant(reader, snapshot)
+        if variant is None:
+            return None
+        state = reader_state(connection, snapshot, reader) if reader.is_authenticated else None
     if state is not None and state.has_held_comment:
         return None
     page = request.args.get("cpage", 1, type=int)
     is_open = not discussion_closed(snapshot, snapshot.close_after_days)
     key = f"post-page:{snapshot.id}:v{snapshot.discussion_version}:p{page}:{variant}:open{int(is_open)}"
-    html = cache.get(key)
-    if html is None:
-        post = db.session.get(Post, snapshot.id)
-        reader = NeutralReader(current_user.role) if current_user.is_authenticated else current_user
-        html = render_shared(post, reader)
-        cache.set(key, html)
-    return personalise(html, state)
+
+    def draw() -> str:
+        stand_in = NeutralReader(reader.role) if reader.is_authenticated else reader
+        return render_shared(db.session.get(Post, snapshot.id), stand_in)
+
+    return personalise(shared_page(key, draw), state)
 
 
-def personalise(html: str, state: ReaderState | None) -> str:
+def personalise(page: SharedPage, state: ReaderState | None) -> bytes:
     """The shared page made this reader's. Each pass runs only if the reader left such a mark on
     the post, and goes over the page once, however many marks there are."""
-    html = html.replace(CSRF_SLOT, generate_csrf())
+    html = page.with_token(generate_csrf())
     if state is None:
         return html
-    html = html.replace(NAME_SLOT, str(escape(current_user.username)))
+    html = html.replace(NAME_SLOT.encode(), str(escape(current_user.username)).encode())
     if state.post_liked or state.liked_comment_ids:
 
-        def press(match: re.Match[str]) -> str:
-            kind, target_id = match.group(1), int(match.group(2))
+        def press(match: re.Match[bytes]) -> bytes:
+            kind, target_id = match.group(1).decode(), int(match.group(2))
             liked = state.post_liked if kind == "p" else target_id in state.liked_comment_ids
-            return _LIKED_BUTTON.format(target=f"{kind}{target_id}") if liked else match.group(0)
+            return _LIKED_BUTTON.format(target=f"{kind}{target_id}").encode() if liked else match.group(0)
 
         html = _UNLIKED.sub(press, html)
     if state.own_comment_times:
         window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
         now = utcnow()
 
-        def own(match: re.Match[str]) -> str:
+        def own(match: re.Match[bytes]) -> bytes:
             comment_id = int(match.group(1))
             written = state.own_comment_times.get(comment_id)
             if written is None:
                 return match.group(0)
-            return f"<!--viewer:{comment_id}-->{own_comment_controls(comment_id, now < written + window)}<!--/viewer-->"
+            controls = own_comment_controls(comment_id, now < written + window)
+            return f"<!--viewer:{comment_id}-->{controls}<!--/viewer-->".encode()
 
         html = _VIEWER_CONTROLS.sub(own, html)
     return html

@@ -193,9 +193,9 @@ def _reader_state_query() -> sa.CompoundSelect:
 _READER_STATE = _reader_state_query()
 
 
-def reader_state(post: Post, reader: User) -> ReaderState:
+def reader_state(connection: sa.Connection, post: Post, reader: User) -> ReaderState:
     """Everything personal about one post page for one reader, in one query."""
-    rows = db.session.execute(_READER_STATE, {"reader_id": reader.id, "post_id": post.id}).all()
+    rows = connection.execute(_READER_STATE, {"reader_id": reader.id, "post_id": post.id}).all()
     state = ReaderState(post.id, False, set(), {}, False)
     for kind, target_id, status, created_at in rows:
         if kind == "post-like":
