@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import fcntl
 import os
+import threading
 from typing import Any
 
 import sqlalchemy as sa
 from flask import has_request_context, request
 
-_LOCK_FILE = "writer_lock_file"
 _HOLDING = "holds_writer_lock"
 
 
 def configure(engine: sa.Engine) -> None:
     sa.event.listen(engine, "connect", _pragmas)
     sa.event.listen(engine, "begin", _begin)
-    # Released when the connection goes back to the pool: after the commit or rollback, never
-    # between requests.
+    # Given back when the connection returns to the pool, after its commit or rollback has run
+    # (Core's commit event comes before the commit): never held between requests.
     sa.event.listen(engine.pool, "checkin", _release_writer_lock)
 
 
@@ -56,17 +56,44 @@ def _database_file(connection: sa.Connection) -> str | None:
     return name if name and name != ":memory:" and not name.startswith("file:") else None
 
 
+class _WriterTurn:
+    """One thread's place among the writers: an open lock file per database, and how many of the
+    thread's connections are writing. The lock is re-entrant within a thread, so a request that
+    opens a second connection while writing never waits on itself."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, int] = {}
+        self.writing: dict[str, int] = {}
+
+    def take(self, database: str) -> None:
+        if not self.writing.get(database):
+            if database not in self.files:
+                self.files[database] = os.open(f"{database}.writers", os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.files[database], fcntl.LOCK_EX)
+        self.writing[database] = self.writing.get(database, 0) + 1
+
+    def give_back(self, database: str) -> None:
+        self.writing[database] -= 1
+        if not self.writing[database]:
+            fcntl.flock(self.files[database], fcntl.LOCK_UN)
+
+
+_threads = threading.local()
+
+
 def _take_writer_lock(connection: sa.Connection) -> None:
     database = _database_file(connection)
-    if database is None:
+    if database is None or _HOLDING in connection.info:
         return
-    info = connection.info
-    if _LOCK_FILE not in info:  # one open file per connection, so threads queue too
-        info[_LOCK_FILE] = os.open(f"{database}.writers", os.O_RDWR | os.O_CREAT, 0o600)
-    fcntl.flock(info[_LOCK_FILE], fcntl.LOCK_EX)
-    info[_HOLDING] = True
+    turn = getattr(_threads, "turn", None)
+    if turn is None:
+        turn = _threads.turn = _WriterTurn()
+    turn.take(database)
+    connection.info[_HOLDING] = (turn, database)  # given back by whichever thread returns it
 
 
 def _release_writer_lock(_dbapi_connection: Any, record: Any) -> None:
-    if record.info.pop(_HOLDING, False):
-        fcntl.flock(record.info[_LOCK_FILE], fcntl.LOCK_UN)
+    held = record.info.pop(_HOLDING, None)
+    if held is not None:
+        turn, database = held
+        turn.give_back(database)

@@ -73,10 +73,13 @@ def create(slug: str):
         except DomainError as error:
             status = show_domain_error(form, error, "body")
         else:
-            db.session.commit()
             if comment.status != CommentStatus.APPROVED and author is None:
                 remember_own_pending(comment)
-            return _created(comment, post)
+            # Drawn before the commit, inside the transaction: nothing is read again after it,
+            # so on SQLite the writer's turn is taken once per comment.
+            answer = _created(comment, post)
+            db.session.commit()
+            return answer
     if wants_json():
         return jsonify(error="Please correct the marked fields.", errors=form.errors), status
     return render_post_page(post, form=form, status=status)
