@@ -11,6 +11,7 @@ import argparse
 import http.cookiejar
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -28,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / "work"
 RESULTS = ROOT / "bench" / "results"
 PYTHON = sys.executable
-SEED_PASSWORD = "bench-password-1"
+SEED_PASSWORD = secrets.token_urlsafe(12)  # the seeded accounts' password, new each run
 CONNECTIONS = 8
 
 
@@ -228,7 +229,7 @@ def measure_size(size: int, kind: str, redis_url: str | None, seconds: int, scal
     url = fresh_database(kind, f"n{size}")
     env = app_env(url, redis_url)
     flask(env, "db", "upgrade")
-    seed_args = ["seed-discussion", "--comments", str(size)] + (["--posts", "10000", "--readers", "2000"] if scale else [])
+    seed_args = ["seed-discussion", "--comments", str(size), "--password", SEED_PASSWORD] + (["--posts", "10000", "--readers", "2000"] if scale else [])
     seeded = flask(env, *seed_args).strip().splitlines()
     post_path, reader_name = seeded[-1], re.search(r"sign in as (\S+)", seeded[-2]).group(1)
     rows: list[Measure] = []
@@ -274,7 +275,7 @@ def scale_out_check(redis_url: str) -> str:
     env = app_env(url, redis_url)
     try:
         flask(env, "db", "upgrade")
-        seeded = flask(env, "seed-discussion", "--comments", "200").strip().splitlines()
+        seeded = flask(env, "seed-discussion", "--comments", "200", "--password", SEED_PASSWORD).strip().splitlines()
         post_path, reader_name = seeded[-1], re.search(r"sign in as (\S+)", seeded[-2]).group(1)
         with Gunicorn("wsgi:app", env) as first, Gunicorn("wsgi:app", env) as second:
             before = Browser(second.url).get(post_path)[1]  # cached on the second

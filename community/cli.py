@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import sys
 
 import click
@@ -64,14 +65,16 @@ def recount_command() -> None:
 @click.option("--comments", type=click.IntRange(0, 10_000_000), default=200, show_default=True)
 @click.option("--posts", type=click.IntRange(1, 1_000_000), default=1, show_default=True)
 @click.option("--readers", type=click.IntRange(1, 100_000), default=200, show_default=True)
+@click.option("--password", help="The seeded accounts' password; a random one is made and printed by default.")
 @with_appcontext
-def seed_discussion_command(comments: int, posts: int, readers: int) -> None:
+def seed_discussion_command(comments: int, posts: int, readers: int, password: str | None) -> None:
     """Fill posts with a realistic discussion for benchmarks; prints a post's path last."""
-    from community.seeding import SEED_PASSWORD, seed_discussion
+    from community.seeding import seed_discussion
 
-    report = seed_discussion(comments, posts, readers)
+    password = password or secrets.token_urlsafe(12)  # never a password known from the code
+    report = seed_discussion(comments, password, posts, readers)
     click.echo(f"Seeded {report.comments:,} comments on {len(report.post_paths):,} posts by {report.users:,} accounts; "
-               f"sign in as {report.a_reader} with the password {SEED_PASSWORD}.")
+               f"sign in as {report.a_reader} with the password {password}")
     click.echo(report.post_paths[0])
 
 

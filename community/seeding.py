@@ -18,7 +18,6 @@ from community.models.base import utcnow
 from community.models.comment import path_segment
 from community.services.accounts import hash_password
 
-SEED_PASSWORD = "bench-password-1"
 MAX_DEPTH = 5
 _WORDS = (
     "friend letter drift distance remember summer city call silence laugh years kitchen train "
@@ -60,8 +59,8 @@ def _next_id(model) -> int:
     return (db.session.scalar(sa.select(sa.func.max(model.id))) or 0) + 1
 
 
-def _seed_users(rng: random.Random, count: int, tag: str) -> list[int]:
-    password_hash = hash_password(SEED_PASSWORD)  # one hash for all: seeding speed, not security
+def _seed_users(rng: random.Random, count: int, tag: str, password_hash: str) -> list[int]:
+    # One hash for all the accounts of a seeding: its speed, not their security, matters here.
     first_id = _next_id(User)
     rows = [
         {"id": first_id + n, "username": f"{tag}{n}", "username_key": f"{tag}{n}".lower(),
@@ -73,16 +72,18 @@ def _seed_users(rng: random.Random, count: int, tag: str) -> list[int]:
     return [row["id"] for row in rows]
 
 
-def seed_discussion(comments: int, posts: int = 1, readers: int = 200, seed: int = 20261128) -> SeedReport:
+def seed_discussion(comments: int, password: str, posts: int = 1, readers: int = 200, seed: int = 20261128) -> SeedReport:
     """`posts` published posts sharing `comments` comments between them: threads up to depth 5,
-    about half replies, likes with a long tail, some guests. Commits in batches."""
+    about half replies, likes with a long tail, some guests; every account signs in with
+    `password`. Commits in batches."""
     rng = random.Random(seed)
+    password_hash = hash_password(password)
     tag = f"seed{_next_id(User)}r"
     author = User(username=f"{tag}author", username_key=f"{tag}author", email=f"{tag}author@example.org",
-                  email_key=f"{tag}author@example.org", password_hash=hash_password(SEED_PASSWORD), role=Role.AUTHOR)
+                  email_key=f"{tag}author@example.org", password_hash=password_hash, role=Role.AUTHOR)
     db.session.add(author)
     db.session.flush()
-    reader_ids = _seed_users(rng, readers, tag)
+    reader_ids = _seed_users(rng, readers, tag, password_hash)
     now = utcnow()
     post_rows = []
     first_post_id = _next_id(Post)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from community.extensions import db
@@ -66,6 +68,11 @@ def test_seed_discussion_builds_true_threads_and_prints_the_path_last(app, runne
         assert find_drift() == []
     page = client.get(path)
     assert page.status_code == 200 and "thoughts on" in page.get_data(as_text=True)
+    # The accounts sign in with the password printed, made anew each run: none is known from the code.
+    reader, password = re.search(r"sign in as (\S+) with the password (\S+)", result.output).groups()
+    with app.app_context():
+        assert authenticate(reader, password) is not None
     # The ids were chosen by the seeder: new rows still get fresh ones.
     again = runner.invoke(args=["seed-discussion", "--comments", "10", "--readers", "3"])
     assert again.exit_code == 0, again.output
+    assert re.search(r"with the password (\S+)", again.output).group(1) != password
