@@ -18,7 +18,7 @@ from community.services import DomainError
 from community.services import posts as post_rules
 from community.services.comments import ThreadTooDeep, can_comment_on, find_reply_target
 from community.services.moderation import can_moderate
-from community.services.discussion import Discussion, load_discussion, page_count, page_of
+from community.services.discussion import Discussion, load_discussion, page_of
 
 
 OWN_PENDING_KEY = "pending_comment_ids"  # a guest's held comments, in their signed session
@@ -38,9 +38,8 @@ def comment_form_for(user: User) -> CommentForm:
 
 
 def comment_url(comment: Comment, post: Post) -> str:
-    """The comment's place: its page of the discussion, anchored at it. A held new thread is shown
-    to its author at the end of the last page."""
-    page = min(page_of(comment), page_count(post))
+    """The comment's place: its page of the discussion, anchored at it."""
+    page = page_of(comment)
     return url_for("posts.detail", slug=post.slug, cpage=page if page > 1 else None, _anchor=f"comment-{comment.id}")
 
 

@@ -60,9 +60,16 @@ def page_count(post: Post) -> int:
 
 
 def page_of(comment: Comment) -> int:
-    """The page of its post's discussion that shows this comment's thread."""
-    earlier = _count(_thread_ids(comment.post_id).where(Comment.root_id < comment.root_id))
-    return earlier // current_app.config["COMMENTS_PER_PAGE"] + 1
+    """The page of its post's discussion that shows this comment's thread; the last page for a
+    thread no reader sees yet (a held new comment, shown there to its author). One pass over the
+    post's threads counts both the threads before this one and all of them."""
+    earlier = sa.case((Comment.root_id < comment.root_id, Comment.root_id))
+    before, threads = db.session.execute(
+        sa.select(sa.func.count(sa.distinct(earlier)), sa.func.count(sa.distinct(Comment.root_id)))
+        .where(Comment.post_id == comment.post_id, Comment.status == CommentStatus.APPROVED)
+    ).one()
+    per_page = current_app.config["COMMENTS_PER_PAGE"]
+    return min(before // per_page + 1, max(1, math.ceil(threads / per_page)))
 
 
 def build_tree(comments: Iterable[Comment]) -> list[CommentNode]:
