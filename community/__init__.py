@@ -30,6 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_security(app)
     register_routing(app)
+    register_form_bodies(app)
     register_blueprints(app)
     register_rate_limits(app)
     register_errorhandlers(app)
@@ -84,6 +85,12 @@ def register_security(app: Flask) -> None:
     from community.security import register
 
     register(app)  # headers, body limit, proxies, and the session version (community.security)
+
+
+def register_form_bodies(app: Flask) -> None:
+    from community.forms import refuse_json_bodies
+
+    app.before_request(refuse_json_bodies)  # forms read form fields only (community.forms)
 
 
 def register_routing(app: Flask) -> None:
