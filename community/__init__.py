@@ -27,6 +27,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder="static",
     )
     register_config(app, config)
+    register_request_text(app)
     register_extensions(app)
     register_security(app)
     register_routing(app)
@@ -56,6 +57,12 @@ def register_config(app: Flask, config: Mapping[str, Any] | None) -> None:
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 15}})
     else:
         app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+def register_request_text(app: Flask) -> None:
+    from community.request_text import register
+
+    register(app)  # NUL in a form or query string becomes U+FFFD (community.request_text)
 
 
 def register_extensions(app: Flask) -> None:

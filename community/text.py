@@ -16,12 +16,20 @@ ESSAY_TAGS = COMMENT_TAGS | {"h2", "h3", "h4", "h5", "h6", "hr"}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
+# What no database column should hold: NUL (PostgreSQL refuses it in text) and lone surrogates
+# (not encodable as UTF-8). Both become U+FFFD, as an HTML parser and CommonMark make them.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 # Raw HTML in the Markdown is shown as text, never interpreted; bare URLs become links.
 _comment_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True})
 _comment_markdown.enable("linkify")
 _essay_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True})
 _essay_markdown.enable("linkify")
+
+
+def storable(untrusted_text: str) -> str:
+    """The text with NUL and lone surrogates replaced by U+FFFD, so any database can store it."""
+    return _UNSTORABLE.sub("\ufffd", untrusted_text)
 
 
 def _in_page_anchor(url: str) -> str | None:
@@ -34,7 +42,7 @@ def sanitize_html(untrusted_html: str, tags: frozenset[str] = COMMENT_TAGS, anch
     without a scheme is dropped too ("//evil.example" is another site), except in-page anchors
     when `anchors` is set."""
     return nh3.clean(
-        untrusted_html,
+        storable(untrusted_html),
         tags=set(tags),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(ALLOWED_URL_SCHEMES),
@@ -45,7 +53,7 @@ def sanitize_html(untrusted_html: str, tags: frozenset[str] = COMMENT_TAGS, anch
 
 def render_comment(markdown_text: str) -> str:
     """A comment's stored HTML: single newlines break lines, as people expect in a comment box."""
-    return sanitize_html(_comment_markdown.render(markdown_text), COMMENT_TAGS)
+    return sanitize_html(_comment_markdown.render(storable(markdown_text)), COMMENT_TAGS)
 
 
 _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
@@ -53,7 +61,7 @@ _HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
 
 def render_essay(markdown_text: str) -> str:
     """An essay's stored HTML; its headings step down one level, since the page's h1 is the title."""
-    rendered = _essay_markdown.render(markdown_text)
+    rendered = _essay_markdown.render(storable(markdown_text))
     # markdown-it writes bare <hN> tags (raw HTML is off), so this touches only its own headings.
     rendered = _HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + 1, 6)}>", rendered)
     return sanitize_html(rendered, ESSAY_TAGS, anchors=True)
@@ -61,7 +69,7 @@ def render_essay(markdown_text: str) -> str:
 
 def plain_text(rendered_html: str) -> str:
     """The words of stored HTML without any markup, whitespace folded."""
-    text = html.unescape(nh3.clean(rendered_html, tags=set()))
+    text = html.unescape(nh3.clean(storable(rendered_html), tags=set()))
     return re.sub(r"\s+", " ", text).strip()
 
 

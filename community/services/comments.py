@@ -3,6 +3,7 @@ deleting their own words."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -66,15 +67,30 @@ def check_guest_email(email: str | None) -> str:
         raise DomainError("That email address is not valid.", field="email") from None
 
 
+# A host name's labels once in ASCII (IDNA): letters, digits and inner hyphens, dot-separated.
+_HOST_NAME = re.compile(r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+# What an address never holds unencoded; printed in an href, these only confuse.
+_NOT_IN_A_URL = re.compile(r'[\s<>"`\\{}|^\x00-\x1f\x7f]')
+
+
 def check_website(website: str | None) -> str | None:
+    """An http or https address on a real host name, or None when left blank."""
     website = (website or "").strip()
     if not website:
         return None
     if "://" not in website:
         website = "https://" + website
-    parts = urlsplit(website)
-    if parts.scheme not in ("http", "https") or not parts.hostname or "." not in parts.hostname or len(website) > WEBSITE_MAX:
-        raise DomainError("A website is an http or https address, like https://example.com.", field="website")
+    refusal = DomainError("A website is an http or https address, like https://example.com.", field="website")
+    if len(website) > WEBSITE_MAX or _NOT_IN_A_URL.search(website):
+        raise refusal
+    try:
+        parts = urlsplit(website)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except (ValueError, UnicodeError):  # "https://[x]", a bad port, or a label IDNA refuses
+        raise refusal from None
+    if parts.scheme not in ("http", "https") or "." not in host or not _HOST_NAME.fullmatch(host):
+        raise refusal
     return website
 
 
