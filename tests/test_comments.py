@@ -87,6 +87,8 @@ def test_a_refused_form_shows_what_was_typed_and_an_accepted_one_stores_it_clean
         ({"name": "W" * 61, "email": "a@example.org"}, "name", "at most 60 characters"),
         ({"name": "Wren", "email": "a@example.org", "website": "javascript:alert(1)"}, "website", "http or https address"),
         ({"name": "Wren", "email": "a@example.org", "website": "ftp://x.example"}, "website", "http or https address"),
+        ({"name": "Wren", "email": "a@example.org", "website": "http://[::1"}, "website", "http or https address"),
+        ({"name": "Wren", "email": "a@example.org", "website": "https://[::1]:port/"}, "website", "http or https address"),
     ],
 )
 def test_guest_without_a_valid_identity_is_refused_and_keeps_the_text(client, app, slug, fields, field_id, message):
