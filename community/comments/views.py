@@ -182,7 +182,10 @@ def delete(comment_id: int):
     if not can_delete_own(current_user, comment):
         abort(403)
     if request.method == "POST":  # CSRFProtect has checked the token
-        delete_own_comment(current_user, comment)
+        try:
+            delete_own_comment(current_user, comment)
+        except DomainError as error:  # gone meanwhile (a second press, or a moderator)
+            abort(error.status, error.message)
         db.session.commit()
         flash("Your comment is deleted.", "success")
         return redirect(url_for("posts.detail", slug=post.slug, _anchor="comments"))

@@ -19,7 +19,7 @@ from community.models.base import utcnow
 from community.models.comment import path_segment
 from community.services import DomainError, NotAllowed
 from community.services.accounts import ensure_may_take_part
-from community.services.posts import discussion_changed
+from community.services.posts import discussion_changed, lock_discussion
 from community.services.rules import check_flood, comments_closed, content_verdict, current_settings, judge_new_comment
 
 BODY_MAX = 5_000
@@ -134,6 +134,7 @@ def add_comment(
         if guest is None:
             raise DomainError("Please give your name.", field="name")
         guest = Guest(check_guest_name(guest.name), check_guest_email(guest.email), check_website(guest.website))
+    lock_discussion(post.id)
     parent = find_reply_target(post, parent_id) if parent_id is not None else None
     check_flood(author, ip_address, current_settings())
 
@@ -196,6 +197,7 @@ def edit_own_comment(user: User, comment: Comment, body: str) -> None:
     if comment.author_id != user.id:
         raise NotAllowed("You can only edit your own comments.")
     ensure_may_take_part(user)
+    lock_discussion(comment.post_id, comment)
     if not can_edit_own(user, comment):
         raise DomainError(
             f"Comments can be edited for {current_app.config['EDIT_WINDOW_MINUTES']} minutes after posting; "
@@ -216,6 +218,7 @@ def edit_own_comment(user: User, comment: Comment, body: str) -> None:
 
 def delete_own_comment(user: User, comment: Comment) -> None:
     """Gone, or a tombstone "This comment was deleted." while replies hang under it."""
+    lock_discussion(comment.post_id, comment)
     if not can_delete_own(user, comment):
         raise NotAllowed("You can only delete your own comments.")
     has_replies = db.session.scalar(sa.select(Comment.id).where(Comment.parent_id == comment.id).limit(1))

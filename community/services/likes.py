@@ -9,7 +9,7 @@ from community.extensions import db
 from community.models import Comment, CommentLike, Post, PostLike, User
 from community.services import DomainError
 from community.services.accounts import ensure_may_take_part
-from community.services.posts import discussion_changed
+from community.services.posts import discussion_changed, lock_discussion
 
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
@@ -43,6 +43,7 @@ def _set_like(like_model, counted_model, key_column: str, target_id: int, user: 
 def set_post_like(user: User, post: Post, liked: bool) -> int:
     """Like or unlike a post; returns its like count afterwards."""
     ensure_may_take_part(user)
+    lock_discussion(post.id, post)
     if not post.is_published:
         raise DomainError("Only published posts can be liked.", status=404)
     _set_like(PostLike, Post, "post_id", post.id, user, liked, post.id)
@@ -52,6 +53,7 @@ def set_post_like(user: User, post: Post, liked: bool) -> int:
 def set_comment_like(user: User, comment: Comment, liked: bool) -> int:
     """Like or unlike a visible comment; returns its like count afterwards."""
     ensure_may_take_part(user)
+    lock_discussion(comment.post_id, comment, gone="That comment cannot be liked.")
     # A withdrawn post's discussion is private and closed, like the post itself.
     if not comment.is_visible or comment.is_deleted or not comment.post.is_published:
         raise DomainError("That comment cannot be liked.", status=404)

@@ -18,7 +18,7 @@ from community.models.base import utcnow
 from community.models.user import SUSPENDED_FOR_GOOD
 from community.services import DomainError, NotAllowed
 from community.services.comments import change_comment_count, check_body, delete_comment_rows
-from community.services.posts import discussion_changed
+from community.services.posts import discussion_changed, lock_discussion
 from community.services.rules import SETTINGS_ROW_ID, check_address_list, check_email_list, default_settings
 
 
@@ -181,6 +181,7 @@ class BulkResult:
 def moderate_comments(moderator: User, comment_ids: list[int], action: Action, reason: str = "") -> BulkResult:
     """One action on many comments: each gets its own log entry; those it does not fit are skipped."""
     require_moderator(moderator)
+    lock_discussion(db.session.scalars(sa.select(Comment.post_id).where(Comment.id.in_(comment_ids))).all())
     comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(comment_ids))).all()
     done = sum(moderate_comment(moderator, comment, action, reason) for comment in comments)
     db.session.flush()
@@ -189,6 +190,7 @@ def moderate_comments(moderator: User, comment_ids: list[int], action: Action, r
 
 def edit_as_moderator(moderator: User, comment: Comment, body: str, reason: str = "") -> None:
     require_moderator(moderator)
+    lock_discussion(comment.post_id, comment)
     comment.body_markdown = check_body(body)
     comment.body_html = text.render_comment(comment.body_markdown)
     comment.edited_at = utcnow()
@@ -201,6 +203,7 @@ def edit_as_moderator(moderator: User, comment: Comment, body: str, reason: str 
 def dismiss_reports(moderator: User, comment: Comment, reason: str = "") -> None:
     """The reports were wrong: close them, and bring back a comment they hid."""
     require_moderator(moderator)
+    lock_discussion(comment.post_id, comment)
     if not comment.open_report_count:
         raise DomainError("This comment has no open reports.")
     before = comment.status
@@ -217,6 +220,8 @@ def undo(moderator: User, entry: LogEntry) -> None:
     require_moderator(moderator)
     if entry.action not in UNDOABLE:
         raise DomainError("This action cannot be undone from the log.")
+    if entry.post_id is not None:
+        lock_discussion(entry.post_id)
     if db.session.scalar(sa.select(LogEntry.id).where(LogEntry.undoes_id == entry.id)):
         raise DomainError("This action was already undone.")
     comment = db.session.get(Comment, entry.comment_id) if entry.comment_id else None

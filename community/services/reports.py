@@ -12,6 +12,7 @@ from community.models.base import utcnow
 from community.services import DomainError, NotAllowed
 from community.services.accounts import ensure_may_take_part
 from community.services.moderation import Action, change_status, log_action
+from community.services.posts import lock_discussion
 
 DETAILS_MAX = 500
 
@@ -39,6 +40,7 @@ def report_comment(reader: User, comment: Comment, reason: str, details: str = "
     if reader is None or not reader.is_authenticated:
         raise NotAllowed("Log in to report a comment.")
     ensure_may_take_part(reader)
+    lock_discussion(comment.post_id, comment, gone="This comment is not public, so it cannot be reported.")
     if not comment.is_visible or comment.is_deleted:
         raise DomainError("This comment is not public, so it cannot be reported.", status=404)
     if comment.author_id == reader.id:
