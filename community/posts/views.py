@@ -11,6 +11,7 @@ from community.models import Post, PostStatus
 from community.posts.forms import PostForm
 from community.posts.page import get_visible_post, render_post_page
 from community.posts.page_cache import cached_post_page
+from community.routing import page_number
 from community.services import DomainError
 from community.services import posts as post_rules
 
@@ -36,6 +37,7 @@ def index():
         sa.select(Post)
         .where(Post.status == PostStatus.PUBLISHED)
         .order_by(Post.published_at.desc(), Post.id.desc()),
+        page=page_number(current_app.config["POSTS_PER_PAGE"]),  # 404 for a page no offset can reach
         per_page=current_app.config["POSTS_PER_PAGE"],
         max_per_page=current_app.config["POSTS_PER_PAGE"],
         error_out=True,
@@ -76,7 +78,8 @@ def _edit_page(form: PostForm, post: Post | None):
             db.session.commit()
             flash("Your post is published." if post.is_published else "Your draft is saved.", "success")
             return redirect(url_for("posts.detail", slug=post.slug))
-    preview_html = post_rules.preview(form.body.data) if form.preview.data and form.body.data else None
+    # Only a body within the limit is rendered: a megabyte of Markdown costs seconds of CPU.
+    preview_html = post_rules.preview(form.body.data) if form.preview.data and form.body.data and not form.body.errors else None
     status = 422 if form.errors else 200
     return render_template("posts/edit.html", form=form, post=post, preview_html=preview_html), status
 
