@@ -15,6 +15,36 @@ def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
     expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
 
 
+def register(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}/auth/register")
+    page.get_by_label("Username").fill(name)
+    page.get_by_label("Email").fill(f"{name}@example.org")
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_label("Repeat password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_text(f"Welcome, {name}!")).to_be_visible()
+
+
+def comment_as_guest(page: Page, base: str, slug: str, text: str) -> None:
+    page.goto(f"{base}/posts/{slug}")
+    page.get_by_label("Comment", exact=True).fill(text)
+    page.get_by_label("Name").fill("Juniper")
+    page.get_by_label("Email").fill("juniper@example.net")
+    page.get_by_role("button", name="Post Comment").click()
+
+
+def approve_from_the_queue(page: Page, base: str, text: str) -> None:
+    """A moderator finds the held comment in the queue, with who wrote it and why it waits, and approves it."""
+    log_in(page, base, "moderator")
+    page.get_by_role("link", name="Moderation").click()
+    expect(page.get_by_role("link", name="Pending (1)")).to_be_visible()
+    row = page.locator("tr", has_text=text)
+    expect(row).to_contain_text("juniper@example.net")
+    expect(row).to_contain_text("first-comment")
+    row.get_by_role("button", name="Approve").click()
+    expect(page.get_by_text("1 comment approved.")).to_be_visible()
+
+
 def log_out(page: Page) -> None:
     page.get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
@@ -41,3 +71,14 @@ def tab_to(page: Page, target: Locator, limit: int = 250) -> None:
         if page.evaluate("element => document.activeElement === element", handle):
             return
     raise AssertionError(f"Tab never reached {target}")
+
+
+def tab_and_press(page: Page, target: Locator, key: str = "Enter") -> None:
+    """Tab to the target, then press a key on it."""
+    tab_to(page, target)
+    page.keyboard.press(key)
+
+
+def tab_and_type(page: Page, target: Locator, text: str) -> None:
+    tab_to(page, target)
+    page.keyboard.type(text)

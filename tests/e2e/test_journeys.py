@@ -9,9 +9,13 @@ import sqlalchemy as sa
 from playwright.sync_api import Browser, Page, expect
 
 from community.extensions import db
-from community.models import Comment, CommentStatus, Report
+from community.models import Comment, CommentStatus, PostLike, Report
 from tests.conftest import PASSWORD
-from tests.e2e.helpers import comment_item, log_in, log_out, mark_page, tab_to, was_not_reloaded
+from community.services.comments import Guest
+from tests.e2e.helpers import (
+    approve_from_the_queue, comment_as_guest, comment_item, log_in, mark_page, register, tab_and_press, tab_and_type,
+    tab_to, was_not_reloaded,
+)
 from tests.factories import make_comment, make_post, make_thread, stored
 
 
@@ -72,7 +76,13 @@ def test_reader_registers_comments_replies_likes_and_reports_without_reloads(pag
     post_likes = page.locator("#likes")
     post_likes.get_by_role("button", name=re.compile("^Like")).click()
     expect(post_likes.locator(".like-count")).to_have_text("Liked by 1 person")
+    post_likes.get_by_role("button", name=re.compile("^Liked")).click()
+    expect(post_likes.locator(".like-count")).to_have_text("")
+    expect(post_likes.get_by_role("button", name=re.compile("^Like"))).to_have_attribute("aria-pressed", "false")
     assert was_not_reloaded(page)
+    assert stored(app, Comment, thread[0], "like_count") == 0
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(PostLike)) == 0
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 4
 
@@ -105,17 +115,48 @@ def test_a_refused_like_is_rolled_back_with_a_message(page: Page, live_server, a
 def test_comment_errors_show_at_the_field_and_preview_comes_from_the_server(page: Page, live_server, app, essay):
     page.goto(f"{live_server.url}/posts/{essay}")
     page.get_by_label("Comment", exact=True).fill("**bold** <script>alert(1)</script>")
-    page.get_by_role("button", name="Preview").click()
-    preview = page.locator("#comment-preview")
+    page.get_by_role("tab", name="Preview").click()
+    preview = page.get_by_role("tabpanel", name="Preview")
     expect(preview.locator("strong")).to_have_text("bold")
     expect(preview).to_contain_text("<script>alert(1)</script>")  # shown as text, never run
     page.get_by_role("button", name="Post Comment").click()  # a guest without name or email
+    expect(page.get_by_role("tab", name="Write")).to_have_attribute("aria-selected", "true")
     expect(page.locator("#name-error")).to_have_text("Please give your name.")
     expect(page.get_by_label("Name")).to_be_focused()
     expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Comment", exact=True)).to_have_value("**bold** <script>alert(1)</script>")
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0
+
+
+def test_write_and_preview_are_a_tab_pair_that_arrow_keys_move_between(page: Page, live_server, app, essay):
+    log_in(page, live_server.url, "reader")
+    page.goto(f"{live_server.url}/posts/{essay}")
+    tablist = page.get_by_role("tablist", name="Your comment")
+    write, preview = tablist.get_by_role("tab", name="Write"), tablist.get_by_role("tab", name="Preview")
+    expect(write).to_have_attribute("aria-selected", "true")
+    expect(preview).to_have_attribute("aria-selected", "false")
+    expect(page.locator("button[name=preview]")).to_be_hidden()  # the no-script fallback gives way
+    page.get_by_label("Comment", exact=True).fill("*soft* words")
+    tab_to(page, write)
+    page.keyboard.press("ArrowRight")
+    expect(preview).to_be_focused()
+    expect(preview).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel", name="Preview").locator("em")).to_have_text("soft")
+    expect(page.get_by_label("Comment", exact=True)).to_be_hidden()
+    page.keyboard.press("ArrowLeft")
+    expect(write).to_be_focused()
+    expect(write).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_role("tabpanel", name="Write").get_by_label("Comment", exact=True)).to_have_value("*soft* words")
+    page.keyboard.press("End")
+    expect(preview).to_have_attribute("aria-selected", "true")
+    page.keyboard.press("Home")
+    expect(write).to_have_attribute("aria-selected", "true")
+    # Only the chosen tab is a Tab stop.
+    expect(write).to_have_attribute("tabindex", "0")
+    expect(preview).to_have_attribute("tabindex", "-1")
+    page.get_by_role("button", name="Post Comment").click()
+    expect(page.locator(".comment-list em")).to_have_text("soft")
 
 
 def test_new_comments_can_be_loaded_without_reloading(page: Page, live_server, app, essay):
@@ -133,24 +174,13 @@ def test_new_comments_can_be_loaded_without_reloading(page: Page, live_server, a
 def test_guest_comment_is_held_and_a_moderator_approves_it(browser: Browser, live_server, app, essay):
     app.config["HOLD_FIRST_COMMENT"] = True
     guest = browser.new_page()
-    guest.goto(f"{live_server.url}/posts/{essay}")
-    guest.get_by_label("Comment", exact=True).fill("A first visit, a first word.")
-    guest.get_by_label("Name").fill("Juniper")
-    guest.get_by_label("Email").fill("juniper@example.net")
-    guest.get_by_role("button", name="Post Comment").click()
+    comment_as_guest(guest, live_server.url, essay, "A first visit, a first word.")
     held = guest.locator(".comment__body--held")
     expect(held).to_contain_text("Your comment is awaiting moderation.")
     expect(held).to_contain_text("A first visit, a first word.")
 
     moderator = browser.new_page()
-    log_in(moderator, live_server.url, "moderator")
-    moderator.get_by_role("link", name="Moderation").click()
-    expect(moderator.get_by_role("link", name="Pending (1)")).to_be_visible()
-    row = moderator.locator("tr", has_text="A first visit, a first word.")
-    expect(row).to_contain_text("juniper@example.net")
-    expect(row).to_contain_text("first-comment")
-    row.get_by_role("button", name="Approve").click()
-    expect(moderator.get_by_text("1 comment approved.")).to_be_visible()
+    approve_from_the_queue(moderator, live_server.url, "A first visit, a first word.")
 
     stranger = browser.new_page()
     stranger.goto(f"{live_server.url}/posts/{essay}")
@@ -161,25 +191,30 @@ def test_guest_comment_is_held_and_a_moderator_approves_it(browser: Browser, liv
 
 
 def test_the_same_journey_works_without_javascript(browser: Browser, live_server, app, essay):
+    thread = make_thread(app, essay, 2, author="moderator")
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    thread = make_thread(app, essay, 2, author="Ana")
-    log_in(page, live_server.url, "reader")
+    register(page, live_server.url, "wren")
     page.goto(f"{live_server.url}/posts/{essay}")
-    page.get_by_label("Comment", exact=True).fill("Plain forms still work.")
+
+    # Preview is a plain button: the page comes back with the server's HTML and the text kept.
+    page.get_by_label("Comment", exact=True).fill("Plain forms **still** work.")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#comment-preview strong")).to_have_text("still")
+    expect(page.get_by_label("Comment", exact=True)).to_have_value("Plain forms **still** work.")
     page.get_by_role("button", name="Post Comment").click()
     new_id = newest_comment_id(app)
     assert page.url.endswith(f"#comment-{new_id}")
     expect(comment_item(page, new_id)).to_contain_text("Plain forms still work.")
 
-    page.get_by_role("link", name="Reply to Ana").nth(1).click()
+    page.get_by_role("link", name="Reply to moderator").nth(1).click()
     assert f"replytocom={thread[1]}" in page.url
-    expect(page.locator("#reply-title-text")).to_have_text("Leave a reply to Ana")
+    expect(page.locator("#reply-title-text")).to_have_text("Leave a reply to moderator")
     page.get_by_label("Comment", exact=True).fill("A reply, no script needed.")
     page.get_by_role("button", name="Post Comment").click()
     expect(comment_item(page, thread[1]).locator("li.depth-3")).to_contain_text("A reply, no script needed.")
 
-    page.get_by_role("link", name="Reply to Ana").first.click()
+    page.get_by_role("link", name="Reply to moderator").first.click()
     page.get_by_role("link", name="Cancel reply").click()
     expect(page.locator("#reply-title-text")).to_have_text("Leave a Reply")
 
@@ -191,6 +226,8 @@ def test_the_same_journey_works_without_javascript(browser: Browser, live_server
     expect(comment_item(page, thread[0]).locator(":scope > .comment__body .like-count")).to_have_text("")
     page.locator("#likes").get_by_role("button", name=re.compile("^Like")).click()
     expect(page.locator("#likes .like-count")).to_have_text("Liked by 1 person")
+    page.locator("#likes").get_by_role("button", name=re.compile("^Liked")).click()
+    expect(page.locator("#likes .like-count")).to_have_text("")
 
     comment_item(page, thread[0]).locator(":scope > .comment__body").get_by_role("link", name=re.compile("^Report")).click()
     page.get_by_label("It is off-topic").check()
@@ -199,37 +236,106 @@ def test_the_same_journey_works_without_javascript(browser: Browser, live_server
     assert stored(app, Comment, thread[0], "open_report_count") == 1
     context.close()
 
+    # A guest's first comment is held, and a moderator approves it from the queue: still no script.
+    app.config["HOLD_FIRST_COMMENT"] = True
+    guest_context = browser.new_context(java_script_enabled=False)
+    guest = guest_context.new_page()
+    comment_as_guest(guest, live_server.url, essay, "A first visit, without scripts.")
+    expect(guest.locator(".flash")).to_contain_text("Your comment is awaiting moderation.")
+    held = guest.locator(".comment__body--held")
+    expect(held).to_contain_text("A first visit, without scripts.")
+
+    moderator_context = browser.new_context(java_script_enabled=False)
+    approve_from_the_queue(moderator_context.new_page(), live_server.url, "A first visit, without scripts.")
+    guest.reload()
+    expect(guest.get_by_text("A first visit, without scripts.")).to_be_visible()
+    expect(guest.locator(".comment__body--held")).to_have_count(0)
+    guest_context.close()
+    moderator_context.close()
+
 
 def test_the_journey_by_keyboard_alone(page: Page, live_server, app, essay):
-    thread = make_thread(app, essay, 1, author="Ana")
-    page.goto(f"{live_server.url}/auth/login")
-    tab_to(page, page.get_by_label("Username or email"))
-    page.keyboard.type("reader")
-    page.keyboard.press("Tab")
-    page.keyboard.type(PASSWORD)
+    thread = make_thread(app, essay, 1, author="moderator")
+    app.config["HOLD_FIRST_COMMENT"] = True  # the guests' first comments wait for a moderator
+    held = [make_comment(app, essay, f"Held guest words {n}.", author=None,
+                         guest=Guest(f"Guest {n}", f"guest{n}@example.net")) for n in (1, 2)]
+    app.config["HOLD_FIRST_COMMENT"] = False
+    base = live_server.url
+
+    # Register.
+    page.goto(f"{base}/auth/register")
+    tab_and_type(page, page.get_by_label("Username"), "wren")
+    tab_and_type(page, page.get_by_label("Email"), "wren@example.org")
+    tab_and_type(page, page.get_by_label("Password", exact=True), PASSWORD)
+    tab_and_type(page, page.get_by_label("Repeat password"), PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Signed in as reader")).to_be_visible()
-    page.goto(f"{live_server.url}/posts/{essay}")
+    expect(page.get_by_text("Welcome, wren!")).to_be_visible()
+    page.goto(f"{base}/posts/{essay}")
 
     # The skip link comes first and takes focus to the main content.
     page.keyboard.press("Tab")
     expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
 
-    tab_to(page, page.get_by_role("link", name="Reply to Ana"))
-    page.keyboard.press("Enter")
+    # Comment.
+    tab_and_type(page, page.get_by_label("Comment", exact=True), "Typed without a mouse.")
+    tab_and_press(page, page.get_by_role("button", name="Post Comment"))
+    mine = page.locator(".comment-list > li", has_text="Typed without a mouse.")
+    expect(mine.locator(".comment__body")).to_be_focused()
+
+    # Reply.
+    tab_and_press(page, page.get_by_role("link", name="Reply to moderator"))
     expect(page.get_by_label("Comment", exact=True)).to_be_focused()
-    page.keyboard.type("Typed without a mouse.")
-    tab_to(page, page.get_by_role("button", name="Post Comment"))
-    page.keyboard.press("Enter")
+    page.keyboard.type("A reply, by keyboard.")
+    tab_and_press(page, page.get_by_role("button", name="Post Comment"))
     reply = comment_item(page, thread[0]).locator("li.depth-2")
-    expect(reply).to_contain_text("Typed without a mouse.")
+    expect(reply).to_contain_text("A reply, by keyboard.")
     expect(reply.locator(".comment__body")).to_be_focused()
 
-    like = comment_item(page, thread[0]).locator(":scope > .comment__body").get_by_role("button", name=re.compile("^Like"))
-    tab_to(page, like)
+    # Reply, then cancel: the form goes back and the focus returns to the Reply link.
+    reply_link = page.get_by_role("link", name="Reply to moderator")
+    tab_and_press(page, reply_link)
+    expect(page.get_by_label("Comment", exact=True)).to_be_focused()
+    tab_and_press(page, page.get_by_role("link", name="Cancel reply"))
+    expect(page.locator("#reply-title-text")).to_have_text("Leave a Reply")
+    expect(reply_link).to_be_focused()
+
+    # Like, then unlike.
+    body = comment_item(page, thread[0]).locator(":scope > .comment__body")
+    tab_to(page, body.get_by_role("button", name=re.compile("^Like")))
     with page.expect_response(lambda response: "/likes/comments/" in response.url):
         page.keyboard.press("Space")
-    expect(comment_item(page, thread[0]).locator(":scope > .comment__body .like-count")).to_have_text("Liked by 1 person")
+    expect(body.locator(".like-count")).to_have_text("Liked by 1 person")
+    expect(body.get_by_role("button", name=re.compile("^Liked"))).to_be_focused()
+    with page.expect_response(lambda response: "/likes/comments/" in response.url):
+        page.keyboard.press("Space")
+    expect(body.locator(".like-count")).to_have_text("")
+    assert stored(app, Comment, thread[0], "like_count") == 0
+
+    # Report: the radio group is one Tab stop; arrow keys choose within it.
+    tab_and_press(page, body.get_by_role("link", name=re.compile("^Report")))
+    tab_and_press(page, page.get_by_label("It is spam or advertising"), "Space")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_label("It is off-topic")).to_be_checked()
+    tab_and_press(page, page.get_by_role("button", name="Send report"))
+    expect(page.get_by_text("Thank you. A moderator will look at this comment.")).to_be_visible()
     with app.app_context():
-        assert stored(app, Comment, thread[0], "like_count") == 1
-        assert db.session.scalar(sa.select(Comment.status).where(Comment.id == thread[0])) == CommentStatus.APPROVED
+        assert db.session.scalar(sa.select(Report.reason)) == "off-topic"
+    tab_and_press(page, page.get_by_role("button", name="Log out"))
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+    # A moderator selects both held comments in the queue and approves them at once.
+    page.goto(f"{base}/auth/login")
+    tab_and_type(page, page.get_by_label("Username or email"), "moderator")
+    tab_and_type(page, page.get_by_label("Password"), PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Signed in as moderator")).to_be_visible()
+    tab_and_press(page, page.get_by_role("link", name="Moderation"))
+    expect(page.get_by_role("link", name="Pending (2)")).to_be_visible()
+    for comment_id in held:
+        checkbox = page.locator(f"#select-{comment_id}")
+        tab_and_press(page, checkbox, "Space")
+        expect(checkbox).to_be_checked()
+    tab_and_press(page, page.locator(".bulk-actions").get_by_role("button", name="Approve", exact=True))
+    expect(page.get_by_text("2 comments approved.")).to_be_visible()
+    assert [stored(app, Comment, comment_id, "status") for comment_id in held] == [CommentStatus.APPROVED] * 2

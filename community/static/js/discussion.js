@@ -109,6 +109,8 @@
   }
 
   function toggleLike(likeForm) {
+    // One press at a time. The button is never disabled: a disabled button drops the keyboard focus.
+    if (likeForm.getAttribute("aria-busy") === "true") return;
     var button = likeForm.querySelector(".like-button");
     var countNode = likeForm.parentNode.querySelector(".like-count");
     var wasLiked = button.getAttribute("aria-pressed") === "true";
@@ -117,9 +119,9 @@
     var wantLiked = !wasLiked;
     var body = new FormData(likeForm);
     setLikeState(likeForm, wantLiked, wasCount + (wantLiked ? 1 : -1), likeLabel(wasCount + (wantLiked ? 1 : -1)));
-    button.disabled = true;
+    likeForm.setAttribute("aria-busy", "true");
     send(likeForm.action, { method: "POST", body: body }).then(function (result) {
-      button.disabled = false;
+      likeForm.removeAttribute("aria-busy");
       if (result.ok) {
         setLikeState(likeForm, result.data.liked, result.data.count, result.data.label);
         return;
@@ -132,7 +134,7 @@
       announce(messageOf(result, "Your like could not be saved. Please try again."));
       showLikeError(likeForm, messageOf(result, "Your like could not be saved. Please try again."));
     }, function () {
-      button.disabled = false;
+      likeForm.removeAttribute("aria-busy");
       setLikeState(likeForm, wasLiked, wasCount, wasLabel);
       showLikeError(likeForm, "You seem to be offline; your like was not saved.");
     });
@@ -265,11 +267,13 @@
       // Either way the text stays in the box.
       var errors = result.data && result.data.errors;
       if (errors && Object.keys(errors).length) {
+        hidePreview();  // the fields with their errors in sight
         showFieldErrors(errors);
         announce("Your comment was not posted. " + errorSentences(errors));
         return;
       }
       showGeneralError(messageOf(result, "Your comment could not be posted. Please try again."));
+      hidePreview();
       bodyField().focus();
     }, function () {
       button.disabled = false;
@@ -277,40 +281,103 @@
     });
   }
 
-  /* --- Preview tab ----------------------------------------------------------------------------- */
+  /* --- Write / Preview: a tab pair over the comment box (without JavaScript, a Preview button) - */
 
-  var previewBox = null;
+  var tabs = null;
 
-  function hidePreview() { if (previewBox) previewBox.hidden = true; }
+  function makeTab(id, label, panelId, selected) {
+    var tab = document.createElement("button");
+    tab.type = "button";
+    tab.id = id;
+    tab.className = "editor-tabs__tab";
+    tab.setAttribute("role", "tab");
+    tab.setAttribute("aria-controls", panelId);
+    tab.setAttribute("aria-selected", selected ? "true" : "false");
+    tab.tabIndex = selected ? 0 : -1;
+    tab.textContent = label;
+    return tab;
+  }
+
+  function buildTabs() {
+    var previewButton = form.querySelector("button[name=preview]");
+    var writePanel = bodyField() && bodyField().closest(".field");
+    if (!previewButton || !writePanel) return;
+    var previewPanel = document.getElementById("comment-preview");
+    if (!previewPanel) {
+      previewPanel = document.createElement("section");
+      previewPanel.id = "comment-preview";
+      previewPanel.className = "preview";
+      previewPanel.innerHTML = '<div class="prose"></div>';
+      previewPanel.hidden = true;
+      writePanel.parentNode.insertBefore(previewPanel, writePanel.nextSibling);
+    }
+    var list = document.createElement("div");
+    list.className = "editor-tabs";
+    list.setAttribute("role", "tablist");
+    list.setAttribute("aria-label", "Your comment");
+    writePanel.id = writePanel.id || "comment-write";
+    var write = makeTab("comment-tab-write", "Write", writePanel.id, true);
+    var preview = makeTab("comment-tab-preview", "Preview", previewPanel.id, false);
+    list.appendChild(write);
+    list.appendChild(preview);
+    writePanel.parentNode.insertBefore(list, writePanel);
+    [[writePanel, write], [previewPanel, preview]].forEach(function (pair) {
+      pair[0].setAttribute("role", "tabpanel");
+      pair[0].setAttribute("aria-labelledby", pair[1].id);
+      pair[0].removeAttribute("aria-live");
+    });
+    previewButton.hidden = true;  // the tab does its work now
+    tabs = { write: write, preview: preview, writePanel: writePanel, previewPanel: previewPanel };
+    selectTab(previewPanel.hidden ? "write" : "preview", false);
+
+    list.addEventListener("click", function (event) {
+      var tab = event.target.closest("[role=tab]");
+      if (tab) selectTab(tab === preview ? "preview" : "write", true);
+    });
+    list.addEventListener("keydown", function (event) {
+      // Arrow keys move between the two tabs (and choose), Home and End go to the first and last.
+      var next = { ArrowLeft: "other", ArrowRight: "other", Home: "write", End: "preview" }[event.key];
+      if (!next) return;
+      event.preventDefault();
+      if (next === "other") next = document.activeElement === preview ? "write" : "preview";
+      selectTab(next, true);
+    });
+  }
+
+  function selectTab(name, focusTab) {
+    if (!tabs) return;
+    var previewing = name === "preview";
+    tabs.write.setAttribute("aria-selected", previewing ? "false" : "true");
+    tabs.preview.setAttribute("aria-selected", previewing ? "true" : "false");
+    tabs.write.tabIndex = previewing ? -1 : 0;
+    tabs.preview.tabIndex = previewing ? 0 : -1;
+    tabs.writePanel.hidden = previewing;
+    tabs.previewPanel.hidden = !previewing;
+    if (focusTab) (previewing ? tabs.preview : tabs.write).focus();
+    if (previewing) showPreview();
+  }
+
+  function hidePreview() { selectTab("write", false); }
 
   function showPreview() {
-    var url = form.getAttribute("data-preview-url");
     var body = new FormData();
     body.append("body", bodyField().value);
     body.append("csrf_token", csrfToken);
-    if (!previewBox) {
-      previewBox = document.getElementById("comment-preview");
-      if (!previewBox) {
-        previewBox = document.createElement("section");
-        previewBox.id = "comment-preview";
-        previewBox.className = "preview";
-        previewBox.setAttribute("aria-live", "polite");
-        previewBox.innerHTML = '<h4 id="comment-preview-title">Preview</h4><div class="prose"></div>';
-        var bodyWrapper = bodyField().closest(".field");
-        bodyWrapper.parentNode.insertBefore(previewBox, bodyWrapper.nextSibling);
-      }
-    }
-    send(url, { method: "POST", body: body }).then(function (result) {
-      var target = previewBox.querySelector(".prose");
-      previewBox.hidden = false;
+    var target = tabs.previewPanel.querySelector(".prose");
+    target.textContent = "Making the preview…";
+    send(form.getAttribute("data-preview-url"), { method: "POST", body: body }).then(function (result) {
       if (result.ok) {
         target.innerHTML = result.data.html || "<p><em>Nothing to preview yet.</em></p>";
-        announce("Preview shown below the comment box.");
+        announce("Preview shown. Choose Write to go on writing.");
       } else {
         target.textContent = messageOf(result, "The preview could not be made.");
       }
+    }, function () {
+      target.textContent = "You seem to be offline; the preview could not be made.";
     });
   }
+
+  if (form) buildTabs();
 
   document.addEventListener("submit", function (event) {
     var likeForm = event.target.closest(".like-form");
@@ -322,7 +389,7 @@
     if (form && event.target === form) {
       event.preventDefault();
       var submitter = event.submitter;
-      if (submitter && submitter.name === "preview") showPreview();
+      if (submitter && submitter.name === "preview") selectTab("preview", true);
       else postComment(submitter);
     }
   });
