@@ -369,7 +369,9 @@ def test_restore_returns_a_held_comment_to_pending_not_public(client, app, slug,
 
 # --- delete for good -------------------------------------------------------------------------------------
 
-def test_admin_deletes_a_trashed_comment_and_its_replies_for_good(client, app, slug, users, auth):
+def test_admin_deleting_a_trashed_comment_with_replies_keeps_a_tombstone_and_the_replies(client, app, slug, users, auth):
+    """Other people's approved replies are not the trashed comment's to take along: the comment's
+    words go for good, "This comment was deleted." holds the thread, as WordPress and Lobsters do."""
     parent = make_comment(app, slug, "The parent.")
     reply = make_comment(app, slug, "The reply.", author="Ana", parent_id=parent)
     like_comment(app, reply, "author")
@@ -377,16 +379,43 @@ def test_admin_deletes_a_trashed_comment_and_its_replies_for_good(client, app, s
     moderate(app, parent, Action.TRASH)
     auth.login("admin")
     page = follow(client, act(client, "delete", [parent], next="/moderation/?tab=trash"))
-    assert "1 comment deleted for good." in flashes(page) and "Trash (0)" in text_of(page)
+    assert "1 comment deleted for good." in flashes(page) and "Trash (0)" in text_of(page) and "Reported (0)" in text_of(page)
     with app.app_context():
-        assert db.session.get(Comment, parent) is None and db.session.get(Comment, reply) is None
+        tombstone = db.session.get(Comment, parent)
+        assert tombstone.is_deleted and tombstone.body_markdown == "" and tombstone.body_html == ""
+        assert db.session.get(Comment, reply).like_count == 1
     [entry] = entries(app, action="delete")
     assert (entry.comment_id, entry.moderator_id, entry.status_before, entry.status_after) == (
-        parent, users.admin.id, "trash", "deleted")
+        parent, users.admin.id, "trash", "deleted; kept for its replies")
     log = text_of(client.get("/moderation/log?action=delete").get_data(as_text=True))
     assert f"comment #{parent}: “The parent.” by reader" in log
+    post_page = text_of(app.test_client().get(f"/posts/{slug}").get_data(as_text=True))
+    assert "This comment was deleted." in post_page and "The reply." in post_page and "The parent." not in post_page
+    assert f"One thought on “{TITLE}”" in post_page
+    assert no_drift(app)
+
+
+def test_the_tombstone_of_a_deleted_comment_goes_with_its_last_reply(client, app, slug, auth):
+    parent = make_comment(app, slug, "The parent.")
+    reply = make_comment(app, slug, "The reply.", author="Ana", parent_id=parent)
+    moderate(app, parent, Action.TRASH)
+    auth.login("admin")
+    act(client, "delete", [parent])
+    moderate(app, reply, Action.TRASH)
+    page = follow(client, act(client, "delete", [reply]))
+    assert "1 comment deleted for good." in flashes(page)
+    assert count_rows(app, Comment) == 0
     assert "No comments yet" in app.test_client().get(f"/posts/{slug}").get_data(as_text=True)
     assert no_drift(app)
+
+
+def test_a_trashed_comment_without_replies_is_deleted_for_good(client, app, slug, auth):
+    lonely = make_comment(app, slug, "Nobody answered.")
+    moderate(app, lonely, Action.TRASH)
+    auth.login("admin")
+    assert "1 comment deleted for good." in flashes(follow(client, act(client, "delete", [lonely])))
+    [entry] = entries(app, action="delete")
+    assert entry.status_after == "deleted" and count_rows(app, Comment) == 0
 
 
 def test_deleting_a_trashed_thread_and_its_trashed_reply_together_logs_each_once(client, app, slug, auth):
@@ -443,6 +472,53 @@ def test_moderator_edit_marks_the_comment_and_cleans_the_body(client, app, slug,
     [entry] = entries(app, action="edit")
     assert (entry.moderator_id, entry.reason, entry.status_before, entry.status_after) == (
         users.moderator.id, "advertising", "approved", "approved")
+
+
+def test_moderator_edit_logs_the_original_words_and_the_new_ones(client, app, slug, users, auth):
+    comment_id = make_comment(app, slug, "You are all **idiots** and this essay is worthless.")
+    auth.login("moderator")
+    post_form(client, f"/moderation/comments/{comment_id}/edit", {"body": "This essay did not work for me.", "reason": "insult"})
+    [entry] = entries(app, action="edit")
+    assert entry.text_before == "You are all **idiots** and this essay is worthless."
+    assert entry.text_after == "This essay did not work for me."
+    assert entry.excerpt == "You are all idiots and this essay is worthless."  # what it said, not what it says now
+    log = client.get("/moderation/log?action=edit").get_data(as_text=True)
+    assert "Before and after" in log
+    assert "You are all **idiots** and this essay is worthless.</pre>" in log
+    assert "This essay did not work for me.</pre>" in log
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_deleted_comment_cannot_be_edited_by_a_moderator(client, app, slug, auth, method):
+    parent = make_comment(app, slug, "Words I took back.")
+    make_comment(app, slug, "An answer.", author="Ana", parent_id=parent)
+    auth.login("reader")
+    post_form(client, f"/comments/{parent}/delete")
+    auth.logout()
+    auth.login("moderator")
+    url = f"/moderation/comments/{parent}/edit"
+    response = client.get(url) if method == "GET" else post_form(client, url, {"body": "Words put in their mouth."})
+    assert "This comment was deleted; there are no words left to edit." in flashes(follow(client, response))
+    assert stored(app, Comment, parent, "body_markdown") == ""
+    assert stored(app, Comment, parent, "edited_by_moderator") is False and entries(app) == []
+    assert "Words put in their mouth." not in app.test_client().get(f"/posts/{slug}").get_data(as_text=True)
+
+
+def test_the_service_refuses_to_edit_a_deleted_comment_too(app, slug):
+    from community.services import DomainError
+    from community.services.moderation import edit_as_moderator
+
+    parent = make_comment(app, slug, "Gone soon.")
+    make_comment(app, slug, "An answer.", author="Ana", parent_id=parent)
+    with app.app_context():
+        from community.services.comments import delete_own_comment
+
+        delete_own_comment(user_named("reader"), db.session.get(Comment, parent))
+        db.session.commit()
+        with pytest.raises(DomainError, match="This comment was deleted; there are no words left to edit."):
+            edit_as_moderator(user_named("moderator"), db.session.get(Comment, parent), "New words.")
+        db.session.rollback()
+    assert entries(app) == []
 
 
 def test_moderator_edit_of_a_held_comment_returns_to_its_tab(client, app, slug, auth):
@@ -557,16 +633,22 @@ def test_invalid_block_list_shows_an_error_at_its_field_and_saves_nothing(client
     assert "zeppelin" not in client.get("/moderation/settings").get_data(as_text=True)
 
 
-def test_settings_change_is_logged_with_the_rules_it_changed(client, app, slug, users, auth):
+def test_settings_change_is_logged_with_each_old_and_new_value(client, app, slug, users, auth):
     auth.login("admin")
-    save_settings(client, flood_seconds="30", moderation_words="zeppelin", hold_all_comments="y")
+    save_settings(client, max_links="5", flood_seconds="30", moderation_words="zeppelin\nblimp", hold_all_comments="y")
     [entry] = entries(app)
     assert (entry.action, entry.moderator_id) == ("settings", users.admin.id)
-    assert entry.reason == "Changed: hold every comment, seconds between comments, moderation words"
+    assert entry.reason == ("hold_all_comments: off → on; max_links: 2 → 5; flood_seconds: 0 → 30; "
+                            "moderation_words: (none) → zeppelin, blimp")
+    assert entry.text_before.splitlines()[-1] == "moderation_words: (none)"
+    assert entry.text_after.splitlines()[-1] == "moderation_words: zeppelin, blimp"
     log = text_of(client.get("/moderation/log").get_data(as_text=True))
-    assert "admin settings Changed: hold every comment, seconds between comments, moderation words" in log
-    page = follow(client, save_settings(client, flood_seconds="30", moderation_words="zeppelin", hold_all_comments="y"))
+    assert "admin settings hold_all_comments: off → on; max_links: 2 → 5;" in log
+    page = follow(client, save_settings(client, max_links="5", flood_seconds="30", moderation_words="zeppelin\nblimp",
+                                        hold_all_comments="y"))
     assert "Nothing changed." in flashes(page) and len(entries(app)) == 1
+    save_settings(client, max_links="2", flood_seconds="30", moderation_words="zeppelin", hold_all_comments="y")
+    assert entries(app)[-1].reason == "max_links: 5 → 2; moderation_words: zeppelin, blimp → zeppelin"
 
 
 def test_settings_number_out_of_range_is_refused_at_its_field(client, app, slug, auth):

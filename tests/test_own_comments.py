@@ -84,6 +84,53 @@ def test_editing_in_a_disallowed_word_sends_it_to_spam(client, app, slug, auth):
         assert db.session.scalar(sa.select(Post.comment_count)) == 0
 
 
+@pytest.mark.parametrize(("setting", "words", "status", "rule"), [
+    ("disallowed_words", "casino", "spam", "disallowed-words"),
+    ("moderation_words", "casino", "pending", "moderation-words"),
+])
+def test_an_edit_a_rule_catches_is_logged_as_done_by_the_system_with_the_rule(client, app, slug, auth, setting, words, status, rule):
+    from community.models import LogEntry
+    from community.services.moderation import save_settings
+    from tests.factories import user_named
+
+    with app.app_context():
+        save_settings(user_named("admin"), {setting: words})
+        db.session.commit()
+    comment_id = make_comment(app, slug, "innocent")
+    auth.login("reader")
+    post_form(client, f"/comments/{comment_id}/edit", {"body": "visit my casino"})
+    with app.app_context():
+        entry = db.session.scalar(sa.select(LogEntry).where(LogEntry.comment_id == comment_id))
+        assert (entry.moderator_id, entry.action, entry.status_before, entry.status_after) == (None, "auto-hide", "approved", status)
+        assert rule in entry.reason and entry.reason.startswith("Edited by its author;")
+        assert (entry.text_before, entry.text_after) == ("innocent", "visit my casino")
+    auth.logout()
+    auth.login("moderator")
+    log = client.get("/moderation/log?moderator=system").get_data(as_text=True)
+    assert f"comment #{comment_id}" in log and f"“{rule}”" in log
+    assert "Undo" in log  # a moderator can put it back if the rule was wrong
+
+
+def test_an_edit_no_rule_catches_writes_no_log_entry(client, app, slug, auth):
+    from community.models import LogEntry
+
+    comment_id = make_comment(app, slug, "innocent")
+    auth.login("reader")
+    post_form(client, f"/comments/{comment_id}/edit", {"body": "still innocent"})
+    assert count_rows(app, LogEntry) == 0
+
+
+def test_a_deleted_comment_cannot_be_edited_by_its_author(client, app, slug, auth):
+    parent = make_comment(app, slug, "took it back")
+    make_comment(app, slug, "an answer", author="Ana", parent_id=parent)
+    auth.login("reader")
+    post_form(client, f"/comments/{parent}/delete")
+    response = post_form(client, f"/comments/{parent}/edit", {"body": "new words on a tombstone"})
+    assert response.status_code == 403
+    assert "You deleted this comment; there is nothing left to edit." in response.get_data(as_text=True)
+    assert stored(app, Comment, parent, "body_markdown") == ""
+
+
 def test_edit_of_unknown_comment_is_404(client, users, auth):
     auth.login("reader")
     assert client.get("/comments/424242/edit").status_code == 404

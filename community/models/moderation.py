@@ -64,7 +64,7 @@ class Report(Base):
 
 
 class LogEntry(Base):
-    """One moderation action, written in the action's own transaction; the app never edits it.
+    """One moderation action, written in the transaction of the action itself; the app never edits it.
 
     comment_id is a plain column, not a foreign key: the entry outlives a comment deleted for good.
     """
@@ -88,6 +88,10 @@ class LogEntry(Base):
     status_after: Mapped[str | None] = mapped_column(sa.String(60))
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     excerpt: Mapped[str] = mapped_column(sa.String(200), default="")
+    # In full, what an edit or a settings change replaced and what it put in place: a comment's
+    # words (the original is otherwise lost), or the rules' values, one "name: value" a line.
+    text_before: Mapped[str | None] = mapped_column(sa.Text)
+    text_after: Mapped[str | None] = mapped_column(sa.Text)
     # An undo is a new entry pointing at the one it reverses; entries themselves never change.
     undoes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderation_log.id"), unique=True)
 

@@ -131,6 +131,9 @@ def dismiss_reports(comment_id: int):
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 def edit_comment(comment_id: int):
     comment = _get_comment(comment_id)
+    if comment.is_deleted:
+        flash(rules_of_moderation.DELETED_NOT_EDITABLE, "error")
+        return redirect(url_for("moderation.queue"))
     form = ModeratorEditForm()
     if request.method == "GET":
         form.body.data = comment.body_markdown

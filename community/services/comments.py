@@ -20,7 +20,9 @@ from community.models.comment import path_segment
 from community.services import DomainError, NotAllowed
 from community.services.accounts import ensure_may_take_part
 from community.services.posts import discussion_changed, lock_discussion
-from community.services.rules import check_flood, comments_closed, content_verdict, current_settings, judge_new_comment
+from community.services.rules import (
+    Verdict, check_flood, comments_closed, content_verdict, current_settings, judge_new_comment,
+)
 
 BODY_MAX = 5_000
 GUEST_NAME_MAX = 60
@@ -198,22 +200,35 @@ def edit_own_comment(user: User, comment: Comment, body: str) -> None:
         raise NotAllowed("You can only edit your own comments.")
     ensure_may_take_part(user)
     lock_discussion(comment.post_id, comment)
+    if comment.is_deleted:
+        raise DomainError("You deleted this comment; there is nothing left to edit.", field="body", status=403)
     if not can_edit_own(user, comment):
         raise DomainError(
             f"Comments can be edited for {current_app.config['EDIT_WINDOW_MINUTES']} minutes after posting; "
             "this one can no longer be changed.", field="body", status=403,
         )
+    original = comment.body_markdown
     comment.body_markdown = check_body(body)
     comment.body_html = text.render_comment(comment.body_markdown)
     comment.edited_at = utcnow()
     verdict = content_verdict(comment.body_markdown, comment.body_html, current_settings())
     if verdict and comment.status == CommentStatus.APPROVED and not user.is_moderator:
-        was_counted = comment.is_counted
-        comment.status, comment.held_by_rule = verdict.status, verdict.rule
-        if was_counted:
-            change_comment_count(comment.post_id, -1)
+        _hide_after_edit(comment, verdict, original)
     discussion_changed(comment.post_id)
     db.session.flush()
+
+
+def _hide_after_edit(comment: Comment, verdict: Verdict, original: str) -> None:
+    """New words a rule holds or sends to spam: the status changes, logged as done by the system
+    with the rule, as the report threshold's hide is."""
+    # Imported here: moderation builds on this module (counts, bodies, deletions).
+    from community.services.moderation import Action, change_status, log_action
+
+    change_status(comment, verdict.status)
+    comment.held_by_rule = verdict.rule
+    log_action(None, Action.AUTO_HIDE, comment, status_before=CommentStatus.APPROVED, status_after=verdict.status,
+               reason=f"Edited by its author; {'sent to spam' if verdict.status == CommentStatus.SPAM else 'held'} by the rule “{verdict.rule}”",
+               text_before=original, text_after=comment.body_markdown)
 
 
 def delete_own_comment(user: User, comment: Comment) -> None:
@@ -225,18 +240,24 @@ def delete_own_comment(user: User, comment: Comment) -> None:
     if has_replies is None:
         parent_id = comment.parent_id
         delete_comment_rows(comment)
-        _remove_bare_tombstone(parent_id)
+        remove_bare_tombstones(parent_id)
         return
-    if comment.is_counted:
-        change_comment_count(comment.post_id, -1)
-    discussion_changed(comment.post_id)
-    comment.deleted_at = utcnow()
-    comment.body_markdown = ""
-    comment.body_html = ""
+    make_tombstone(comment)
     db.session.flush()
 
 
-def _remove_bare_tombstone(comment_id: int | None) -> None:
+def make_tombstone(comment: Comment) -> None:
+    """The comment's words go; "This comment was deleted." stays where it was, holding its replies."""
+    if comment.is_counted:
+        change_comment_count(comment.post_id, -1)
+    else:
+        discussion_changed(comment.post_id)
+    comment.deleted_at = utcnow()
+    comment.body_markdown = ""
+    comment.body_html = ""
+
+
+def remove_bare_tombstones(comment_id: int | None) -> None:
     """A tombstone whose last reply went has nothing left to hold: remove it, and so on upwards."""
     while comment_id is not None:
         tombstone = db.session.get(Comment, comment_id)

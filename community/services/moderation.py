@@ -17,7 +17,9 @@ from community.models import Comment, CommentStatus, LogEntry, ModerationSetting
 from community.models.base import utcnow
 from community.models.user import SUSPENDED_FOR_GOOD
 from community.services import DomainError, NotAllowed
-from community.services.comments import change_comment_count, check_body, delete_comment_rows
+from community.services.comments import (
+    change_comment_count, check_body, delete_comment_rows, make_tombstone, remove_bare_tombstones,
+)
 from community.services.posts import discussion_changed, lock_discussion
 from community.services.rules import SETTINGS_ROW_ID, check_address_list, check_email_list, default_settings
 
@@ -59,6 +61,8 @@ PAST_TENSE = {
     Action.TRASH: "moved to the trash", Action.RESTORE: "restored", Action.DELETE: "deleted for good",
 }
 UNDOABLE = {Action.SPAM, Action.TRASH, Action.UNAPPROVE, Action.AUTO_HIDE}
+DELETED_NOT_EDITABLE = "This comment was deleted; there are no words left to edit."
+KEPT_AS_TOMBSTONE = "deleted; kept for its replies"
 
 
 # --- who may do what ---------------------------------------------------------------------------
@@ -97,7 +101,11 @@ def log_action(
     status_after: str | None = None,
     reason: str = "",
     undoes: LogEntry | None = None,
+    text_before: str | None = None,
+    text_after: str | None = None,
 ) -> LogEntry:
+    """One entry, added to the session of the action it records: both commit together or neither.
+    The excerpt is the comment's words as they stand now, so log before changing them."""
     entry = LogEntry(
         moderator_id=moderator.id if moderator else None,
         action=action,
@@ -109,6 +117,8 @@ def log_action(
         reason=reason[:500],
         excerpt=text.plain_text(comment.body_html)[:200] if comment else "",
         undoes_id=undoes.id if undoes else None,
+        text_before=text_before,
+        text_after=text_after,
         created_at=utcnow(),
     )
     db.session.add(entry)
@@ -159,8 +169,7 @@ def moderate_comment(moderator: User, comment: Comment, action: Action, reason: 
         return False
     before = comment.status
     if action == Action.DELETE:
-        log_action(moderator, action, comment, status_before=before, status_after="deleted", reason=reason)
-        delete_comment_rows(comment)
+        _delete_for_good(moderator, comment, reason)
         return True
     target = _restored_status(comment) if action == Action.RESTORE else _LEADS_TO[action]
     change_status(comment, target)
@@ -170,6 +179,24 @@ def moderate_comment(moderator: User, comment: Comment, action: Action, reason: 
         comment.held_by_rule = None
     log_action(moderator, action, comment, status_before=before, status_after=target, reason=reason, undoes=undoes)
     return True
+
+
+def _delete_for_good(admin: User, comment: Comment, reason: str) -> None:
+    """Delete a trashed comment for good. With replies under it (other people's words), it stays as
+    "This comment was deleted." so the thread holds, as WordPress and Lobsters keep it; its words go."""
+    has_replies = db.session.scalar(sa.select(Comment.id).where(Comment.parent_id == comment.id).limit(1))
+    after = KEPT_AS_TOMBSTONE if has_replies else "deleted"
+    log_action(admin, Action.DELETE, comment, status_before=comment.status, status_after=after, reason=reason)
+    if has_replies is None:
+        parent_id = comment.parent_id
+        delete_comment_rows(comment)
+        remove_bare_tombstones(parent_id)
+        return
+    if comment.open_report_count:
+        _resolve_reports(comment, admin, "acted")
+    make_tombstone(comment)
+    comment.held_by_rule = None
+    change_status(comment, CommentStatus.APPROVED)  # shown in its place as a tombstone, never counted
 
 
 @dataclass
@@ -182,21 +209,33 @@ def moderate_comments(moderator: User, comment_ids: list[int], action: Action, r
     """One action on many comments: each gets its own log entry; those it does not fit are skipped."""
     require_moderator(moderator)
     lock_discussion(db.session.scalars(sa.select(Comment.post_id).where(Comment.id.in_(comment_ids))).all())
-    comments = db.session.scalars(sa.select(Comment).where(Comment.id.in_(comment_ids))).all()
-    done = sum(moderate_comment(moderator, comment, action, reason) for comment in comments)
+    # Deepest first: a reply deleted for good before its parent leaves the parent nothing to hold.
+    comments = db.session.scalars(
+        sa.select(Comment).where(Comment.id.in_(comment_ids)).order_by(Comment.depth.desc(), Comment.id)
+    ).all()
+    done = 0
+    for comment in comments:
+        if action == Action.DELETE and db.session.scalar(sa.select(Comment.id).where(Comment.id == comment.id)) is None:
+            continue  # gone with an earlier one: a tombstone its last reply no longer needed
+        done += moderate_comment(moderator, comment, action, reason)
     db.session.flush()
     return BulkResult(done=done, skipped=len(set(comment_ids)) - done)
 
 
 def edit_as_moderator(moderator: User, comment: Comment, body: str, reason: str = "") -> None:
+    """New words for someone's comment; the log keeps the original and the new in full."""
     require_moderator(moderator)
     lock_discussion(comment.post_id, comment)
-    comment.body_markdown = check_body(body)
-    comment.body_html = text.render_comment(comment.body_markdown)
+    if comment.is_deleted:
+        raise DomainError(DELETED_NOT_EDITABLE, field="body", status=409)
+    new_body = check_body(body)
+    log_action(moderator, Action.EDIT, comment, status_before=comment.status, status_after=comment.status, reason=reason,
+               text_before=comment.body_markdown, text_after=new_body)
+    comment.body_markdown = new_body
+    comment.body_html = text.render_comment(new_body)
     comment.edited_at = utcnow()
     comment.edited_by_moderator = True
     discussion_changed(comment.post_id)
-    log_action(moderator, Action.EDIT, comment, status_before=comment.status, status_after=comment.status, reason=reason)
     db.session.flush()
 
 
@@ -303,8 +342,18 @@ SETTING_LABELS = {
 }
 
 
+def _setting_text(value: object) -> str:
+    """A setting's value as the log shows it: on/off, a number, or a list's lines joined."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    if isinstance(value, str):
+        return ", ".join(value.splitlines()) or "(none)"
+    return str(value)
+
+
 def save_settings(admin: User, values: dict[str, object]) -> list[str]:
-    """Store the rules; returns the names of the changed ones, which the log entry lists."""
+    """Store the rules; returns the names of the changed ones. The log entry says each change as
+    "max_links: 2 → 5" and keeps the old and new values in full."""
     if not can_administer(admin):
         raise NotAllowed("Only admins change the moderation rules.")
     check_address_list(str(values.get("blocked_addresses", "")))
@@ -314,11 +363,16 @@ def save_settings(admin: User, values: dict[str, object]) -> list[str]:
         settings = default_settings()
         db.session.add(settings)
     changed = [name for name in SETTING_LABELS if name in values and getattr(settings, name) != values[name]]
+    old = {name: _setting_text(getattr(settings, name)) for name in changed}
+    new = {name: _setting_text(values[name]) for name in changed}
     for name in changed:
         setattr(settings, name, values[name])
     if changed:
         discussion_changed()  # closing after N days may open or close any discussion
-        log_action(admin, Action.SETTINGS, reason="Changed: " + ", ".join(SETTING_LABELS[name] for name in changed))
+        summary = "; ".join(f"{name}: {old[name]} → {new[name]}" for name in changed)
+        log_action(admin, Action.SETTINGS, reason=summary if len(summary) <= 500 else summary[:499] + "…",
+                   text_before="\n".join(f"{name}: {old[name]}" for name in changed),
+                   text_after="\n".join(f"{name}: {new[name]}" for name in changed))
     g.pop("moderation_settings", None)
     db.session.flush()
     return changed
