@@ -112,6 +112,24 @@ def test_a_refused_like_is_rolled_back_with_a_message(page: Page, live_server, a
     expect(body.locator(".like-count")).to_have_text("")
 
 
+@pytest.mark.parametrize(("presses", "liked"), [(2, False), (3, True)])
+def test_quick_presses_of_like_end_where_the_last_press_left_them(page: Page, live_server, app, essay, presses, liked):
+    """Pressed again before the server answered: the last press wins, on the page and in the database."""
+    comment_id = make_comment(app, essay, "likeable", author="Ana")
+    log_in(page, live_server.url, "reader")
+    page.goto(f"{live_server.url}/posts/{essay}")
+    body = comment_item(page, comment_id).locator(":scope > .comment__body")
+    button = body.locator(".like-button")
+    button.evaluate("(button, presses) => { for (let i = 0; i < presses; i++) button.click(); }", presses)
+    expect(button).to_have_attribute("aria-pressed", "true" if liked else "false")
+    expect(body.locator(".like-count")).to_have_text("Liked by 1 person" if liked else "")
+    page.wait_for_load_state("networkidle")
+    assert stored(app, Comment, comment_id, "like_count") == int(liked)
+    page.reload()
+    expect(comment_item(page, comment_id).locator(":scope > .comment__body .like-button")).to_have_attribute(
+        "aria-pressed", "true" if liked else "false")
+
+
 def test_comment_errors_show_at_the_field_and_preview_comes_from_the_server(page: Page, live_server, app, essay):
     page.goto(f"{live_server.url}/posts/{essay}")
     page.get_by_label("Comment", exact=True).fill("**bold** <script>alert(1)</script>")

@@ -108,35 +108,55 @@
     return count === 1 ? "Liked by 1 person" : "Liked by " + count + " people";
   }
 
+  /* Each press shows its result at once. The button is never disabled (a disabled button drops the
+     keyboard focus): a press while the last one is on its way is remembered, and when the answer
+     comes the server is asked again if the reader changed their mind meanwhile. */
   function toggleLike(likeForm) {
-    // One press at a time. The button is never disabled: a disabled button drops the keyboard focus.
-    if (likeForm.getAttribute("aria-busy") === "true") return;
     var button = likeForm.querySelector(".like-button");
     var countNode = likeForm.parentNode.querySelector(".like-count");
-    var wasLiked = button.getAttribute("aria-pressed") === "true";
-    var wasCount = parseInt(countNode.getAttribute("data-count") || "0", 10);
-    var wasLabel = countNode.textContent;
-    var wantLiked = !wasLiked;
+    var shownLiked = button.getAttribute("aria-pressed") === "true";
+    var shownCount = parseInt(countNode.getAttribute("data-count") || "0", 10);
+    var state = likeForm.likeState;
+    if (!state) {  // what the server last said
+      state = likeForm.likeState = { liked: shownLiked, count: shownCount, label: countNode.textContent, sending: false };
+    }
+    state.wanted = !shownLiked;
+    setLikeState(likeForm, state.wanted, shownCount + (state.wanted ? 1 : -1), likeLabel(shownCount + (state.wanted ? 1 : -1)));
+    if (!state.sending) sendLike(likeForm);
+  }
+
+  function sendLike(likeForm) {
+    var state = likeForm.likeState;
     var body = new FormData(likeForm);
-    setLikeState(likeForm, wantLiked, wasCount + (wantLiked ? 1 : -1), likeLabel(wasCount + (wantLiked ? 1 : -1)));
-    likeForm.setAttribute("aria-busy", "true");
+    body.set("liked", state.wanted ? "1" : "0");
+    state.sending = true;
+    var refused = function (message) {
+      state.sending = false;
+      state.wanted = state.liked;
+      setLikeState(likeForm, state.liked, state.count, state.label);
+      announce(message);
+      showLikeError(likeForm, message);
+    };
     send(likeForm.action, { method: "POST", body: body }).then(function (result) {
-      likeForm.removeAttribute("aria-busy");
       if (result.ok) {
-        setLikeState(likeForm, result.data.liked, result.data.count, result.data.label);
+        state.liked = result.data.liked;
+        state.count = result.data.count;
+        state.label = result.data.label;
+        if (state.wanted !== state.liked) {  // pressed again while this one was on its way
+          sendLike(likeForm);
+          return;
+        }
+        state.sending = false;
+        setLikeState(likeForm, state.liked, state.count, state.label);
         return;
       }
-      setLikeState(likeForm, wasLiked, wasCount, wasLabel);
       if (result.status === 401 && result.data.login) {
         window.location.href = result.data.login;
         return;
       }
-      announce(messageOf(result, "Your like could not be saved. Please try again."));
-      showLikeError(likeForm, messageOf(result, "Your like could not be saved. Please try again."));
+      refused(messageOf(result, "Your like could not be saved. Please try again."));
     }, function () {
-      likeForm.removeAttribute("aria-busy");
-      setLikeState(likeForm, wasLiked, wasCount, wasLabel);
-      showLikeError(likeForm, "You seem to be offline; your like was not saved.");
+      refused("You seem to be offline; your like was not saved.");
     });
   }
 
