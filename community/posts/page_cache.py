@@ -31,13 +31,13 @@ from community.services.posts import can_edit
 from community.services.rules import SETTINGS_ROW_ID, discussion_closed
 from community.templating import own_comment_controls
 
-_VIEWER_CONTROLS = re.compile(rb"<!--viewer:(\d+)-->(.*?)<!--/viewer-->", re.DOTALL)
-# Markup no user text can produce (it would be escaped), so replacing it touches only our slots.
+# Markup no user text can produce (it would be escaped), so filling it touches only our slots.
 NAME_SLOT = "<viewer-name-slot>"
-# How _macros/likes.html draws a Like button, before and after it is pressed.
-_UNLIKED = re.compile(
-    rb'value="1" data-like="([cp])(\d+)"><button type="submit" class="like-button" aria-pressed="false">Like'
-)
+_SLOTS = re.compile(f"({re.escape(CSRF_SLOT)}|{re.escape(NAME_SLOT)})".encode())
+# Where _macros/comments.html leaves a comment's own controls, and how _macros/likes.html draws a
+# Like button before and after it is pressed; {targets} is filled with the reader's own marks.
+_VIEWER_CONTROLS = rb"<!--viewer:({targets})-->(.*?)<!--/viewer-->"
+_UNLIKED = rb'value="1" data-like="({targets})"><button type="submit" class="like-button" aria-pressed="false">Like'
 _LIKED_BUTTON = 'value="0" data-like="{target}"><button type="submit" class="like-button" aria-pressed="true">Liked'
 
 
@@ -108,15 +108,18 @@ def shared_variant(user: User, post: Post | PostSnapshot) -> str | None:
 
 
 class SharedPage(tuple):
-    """A drawn page as UTF-8 bytes, cut at its CSRF slots: joining the parts with a reader's token
-    makes the page theirs in one copy, with nothing to encode or search."""
+    """A drawn page as UTF-8 bytes, cut at its slots (the CSRF token, the reader's name): the parts
+    at odd places name a slot, so filling them makes the page a reader's in one copy, with nothing
+    to encode or search."""
 
     @classmethod
     def of(cls, html: str) -> SharedPage:
-        return cls(html.encode().split(CSRF_SLOT.encode()))
+        return cls(_SLOTS.split(html.encode()))
 
-    def with_token(self, token: str) -> bytes:
-        return token.encode().join(self)
+    def filled(self, slots: dict[bytes, bytes]) -> bytes:
+        parts = list(self)
+        parts[1::2] = [slots[slot] for slot in parts[1::2]]
+        return b"".join(parts)
 
 
 class LocalPages:
@@ -201,31 +204,30 @@ def cached_post_page(slug: str, render_shared: Callable[[Post, object], str]) ->
 
 
 def personalise(page: SharedPage, state: ReaderState | None) -> bytes:
-    """The shared page made this reader's. Each pass runs only if the reader left such a mark on
-    the post, and goes over the page once, however many marks there are."""
-    html = page.with_token(generate_csrf())
+    """The shared page made this reader's: their token and name in the slots, then their own marks
+    (pressed Likes, Edit and Delete on their comments), each kind in one pass that stops only at
+    the reader's own targets."""
+    name = str(escape(current_user.username)) if state is not None else ""
+    html = page.filled({CSRF_SLOT.encode(): generate_csrf().encode(), NAME_SLOT.encode(): name.encode()})
     if state is None:
         return html
-    html = html.replace(NAME_SLOT.encode(), str(escape(current_user.username)).encode())
-    if state.post_liked or state.liked_comment_ids:
-
-        def press(match: re.Match[bytes]) -> bytes:
-            kind, target_id = match.group(1).decode(), int(match.group(2))
-            liked = state.post_liked if kind == "p" else target_id in state.liked_comment_ids
-            return _LIKED_BUTTON.format(target=f"{kind}{target_id}").encode() if liked else match.group(0)
-
-        html = _UNLIKED.sub(press, html)
+    liked = ([f"p{state.post_id}"] if state.post_liked else []) + [f"c{i}" for i in state.liked_comment_ids]
+    if liked:
+        html = _only(_UNLIKED, liked).sub(
+            lambda match: _LIKED_BUTTON.format(target=match.group(1).decode()).encode(), html)
     if state.own_comment_times:
         window = timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
         now = utcnow()
 
         def own(match: re.Match[bytes]) -> bytes:
             comment_id = int(match.group(1))
-            written = state.own_comment_times.get(comment_id)
-            if written is None:
-                return match.group(0)
-            controls = own_comment_controls(comment_id, now < written + window)
+            controls = own_comment_controls(comment_id, now < state.own_comment_times[comment_id] + window)
             return f"<!--viewer:{comment_id}-->{controls}<!--/viewer-->".encode()
 
-        html = _VIEWER_CONTROLS.sub(own, html)
+        html = _only(_VIEWER_CONTROLS, state.own_comment_times).sub(own, html)
     return html
+
+
+def _only(pattern: bytes, targets) -> re.Pattern[bytes]:
+    """`pattern` matching just these targets (ids, or like targets such as c12 and p3)."""
+    return re.compile(pattern.replace(b"{targets}", "|".join(map(str, targets)).encode()), re.DOTALL)
