@@ -147,6 +147,10 @@ def seed_discussion(comments: int, password: str, posts: int = 1, readers: int =
         for table in ("users", "posts", "comments"):
             db.session.execute(sa.text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"))
     db.session.commit()
+    # Statistics for the planner now, as a database that grew over months would have them:
+    # without them PostgreSQL plans the pages' queries for empty tables until autovacuum runs.
+    db.session.execute(sa.text("ANALYZE"))
+    db.session.commit()
     paths = [f"/posts/{row['slug']}" for row in post_rows]
     return SeedReport(paths, comments, readers + 1, f"{tag}0")
 
