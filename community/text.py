@@ -40,9 +40,10 @@ def _in_page_anchor(url: str) -> str | None:
 def sanitize_html(untrusted_html: str, tags: frozenset[str] = COMMENT_TAGS, anchors: bool = False) -> str:
     """The only door from user text to HTML: everything outside the allowlist is removed. A URL
     without a scheme is dropped too ("//evil.example" is another site), except in-page anchors
-    when `anchors` is set."""
+    when `anchors` is set. Leading byte-order marks go too: the HTML parser drops one a pass, so
+    dropping them all keeps sanitizing stored HTML again a no-op."""
     return nh3.clean(
-        storable(untrusted_html),
+        storable(untrusted_html).lstrip("\ufeff"),
         tags=set(tags),
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(ALLOWED_URL_SCHEMES),
