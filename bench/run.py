@@ -94,6 +94,11 @@ def fresh_database(kind: str, name: str) -> str:
 
 
 def drop_database(url: str) -> None:
+    if url.startswith("sqlite"):
+        database = Path(url.removeprefix("sqlite:///"))
+        for leftover in database.parent.glob(f"{database.name}*"):  # -wal, -shm, .writers
+            leftover.unlink()
+        return
     if url.startswith("postgresql"):
         import sqlalchemy as sa
 
