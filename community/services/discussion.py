@@ -129,7 +129,10 @@ def load_discussion(post: Post, page: int, viewer: User | None, own_pending_ids:
     if held_filter is not None:
         root_ids = {comment.root_id for comment in comments}
         last_root = max(root_ids, default=0)
-        for comment in db.session.scalars(sa.select(Comment).where(held_filter).order_by(Comment.id).limit(HELD_SHOWN)):
+        # Thread order, which ix_comments_post_status_root gives: ordered by id, SQLite's planner
+        # (once ANALYZE finds one post holding most comments) walks the whole table by rowid.
+        held = sa.select(Comment).where(held_filter).order_by(Comment.root_id, Comment.path).limit(HELD_SHOWN)
+        for comment in db.session.scalars(held):
             # In place in a thread of this page; a held new thread, at the end of the last page.
             if comment.root_id in root_ids or (page == pages and comment.root_id > last_root):
                 comments.append(comment)
