@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_config(app: Flask, config: Mapping[str, Any] | None) -> None:
-    from community.config import load_secret_key, settings_from_environment
+    from community.config import check_settings, load_secret_key, settings_from_environment
 
     instance_path = Path(app.instance_path)
     app.config.update(settings_from_environment(instance_path))
@@ -49,6 +49,7 @@ def register_config(app: Flask, config: Mapping[str, Any] | None) -> None:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(instance_path)
+    check_settings(app.config)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
         if uri.startswith(f"sqlite:///{instance_path}"):

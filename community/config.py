@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -102,6 +103,23 @@ def _site_url() -> str | None:
     return raw
 
 
+def _local_url() -> str:
+    """The address of a development server (`make run`'s HOST and PORT): links in emails written to
+    the log start with it when SITE_URL is unset, never with the Host header of a request."""
+    host = (os.environ.get("HOST") or "127.0.0.1").strip()
+    port = _env_int("PORT", 5000, 1, 65535)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def check_settings(config: Mapping[str, Any]) -> None:
+    """Settings that only make sense together, checked once the app's config is complete."""
+    if config.get("MAIL_SERVER") and not config.get("SITE_URL"):
+        raise RuntimeError(
+            "MAIL_SERVER is set but SITE_URL is not: links in emails (password resets) must start with the "
+            "site's public address, never with the Host a request sent. Set SITE_URL=https://your.domain."
+        )
+
+
 def security_settings() -> dict[str, Any]:
     """Cookies, the request size limit, proxies and HSTS; SECURITY.md explains each."""
     site_url = _site_url()
@@ -113,6 +131,7 @@ def security_settings() -> dict[str, Any]:
     max_body = _env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024, 64 * 1024, 1024 * 1024 * 1024)
     return {
         "SITE_URL": site_url,
+        "LOCAL_URL": _local_url(),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure,

@@ -13,7 +13,15 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """A link for an email: SITE_URL (or, with mail going to the log, the development server's
+    configured address) and the endpoint's path; never built from the request's Host or
+    X-Forwarded-* headers, which whoever sends the request chooses."""
+    base = current_app.config.get("SITE_URL") or current_app.config["LOCAL_URL"]
+    return base + url_for(endpoint, **values)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 import re
 import time
+from pathlib import Path
 from unittest import mock
 
 import pytest
 from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 
-from community import mail
+from community import create_app, mail
 from community.extensions import db
 from community.models import User
 from community.services import DomainError
@@ -286,10 +287,41 @@ def test_links_use_the_site_address_never_the_host_a_stranger_sent(app, users, m
     assert match.group(1) == "https://community.example" and "evil.example" not in email
 
 
-def test_without_a_site_address_links_use_the_request_host(client, users, mail_log):
+def test_without_a_site_address_links_use_the_configured_development_address(app, client, users, mail_log):
     forgot(client, "reader")
     [match] = RESET_LINK.finditer(emails(mail_log)[0])
-    assert match.group(1) == "http://localhost"
+    assert match.group(1) == app.config["LOCAL_URL"]
+
+
+def test_without_a_site_address_a_forged_host_and_scheme_are_ignored(app, users, mail_log):
+    """The attack: Host and X-Forwarded-Proto chosen by whoever asks for someone else's link."""
+    client = app.test_client()
+    forged = {"base_url": "http://attacker.example:8443", "headers": {"X-Forwarded-Proto": "https",
+                                                                      "X-Forwarded-Host": "attacker.example"}}
+    page = client.get("/auth/password/forgot", **forged).get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page).group(1)
+    client.post("/auth/password/forgot", data={"csrf_token": token, "login": "reader"}, **forged)
+    [email] = emails(mail_log)
+    assert RESET_LINK.search(email).group(1) == app.config["LOCAL_URL"] and "attacker" not in email
+
+
+def test_the_development_address_follows_host_and_port(monkeypatch):
+    from community.config import settings_from_environment
+
+    monkeypatch.delenv("HOST", raising=False)
+    monkeypatch.delenv("PORT", raising=False)
+    assert settings_from_environment(Path("/nonexistent"))["LOCAL_URL"] == "http://127.0.0.1:5000"  # make run's
+    monkeypatch.setenv("HOST", "0.0.0.0")
+    monkeypatch.setenv("PORT", "8000")
+    assert settings_from_environment(Path("/nonexistent"))["LOCAL_URL"] == "http://0.0.0.0:8000"
+
+
+def test_a_mail_server_without_a_site_address_refuses_to_start():
+    with pytest.raises(RuntimeError, match="MAIL_SERVER is set but SITE_URL is not"):
+        create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "sqlite://", "MAIL_SERVER": "smtp.example"})
+    app = create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "sqlite://", "MAIL_SERVER": "smtp.example",
+                      "SITE_URL": "https://community.example"})
+    assert app.config["MAIL_SERVER"] == "smtp.example"
 
 
 class FakeSMTP:

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from community.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 from community.extensions import db
 from community.forms import show_domain_error
-from community.mail import send_mail
+from community.mail import absolute_url, send_mail
 from community.models import User
 from community.security import remembered
 from community.services import DomainError
@@ -124,11 +124,7 @@ def forgot_password():
 
 def send_reset_link(user: User) -> None:
     token = passwords.reset_token(user)
-    site_url = current_app.config.get("SITE_URL")
-    if site_url:  # the address the site is known by, never a Host header a stranger sent
-        link = site_url + url_for("auth.reset_password", token=token)
-    else:
-        link = url_for("auth.reset_password", token=token, _external=True)
+    link = absolute_url("auth.reset_password", token=token)
     minutes = passwords.RESET_MAX_AGE // 60
     body = render_template("auth/email/reset_password.txt", user=user, link=link, minutes=minutes)
     send_mail(user.email, f"Choose a new password for {current_app.config['SITE_NAME']}", body)
