@@ -224,6 +224,13 @@ ROUTES: dict[str, list[Case]] = {
         OwnedCase("POST", lambda s: f"/comments/{s.tombstone}/report", members(MISSING, owner=MISSING),
                   data=lambda s: {"reason": "spam"}, label="deleted", owner="commenter"),
     ],
+    # Feeds are public documents: a draft's is missing for everyone, its author and admins too.
+    "feeds.posts": [Case("GET", lambda s: "/feed", answers(OK))],
+    "feeds.comments": [Case("GET", lambda s: "/comments/feed", answers(OK))],
+    "feeds.post_comments": [
+        Case("GET", lambda s: f"/posts/{s.published}/feed", answers(OK), label="published"),
+        OwnedCase("GET", lambda s: f"/posts/{s.draft}/feed", answers(MISSING, owner=MISSING), label="draft", owner="writer"),
+    ],
     "likes.post_like": [
         OwnedCase("POST", lambda s: f"/likes/posts/{s.published_id}", members(DONE, suspended_reader=FORBIDDEN, owner=DONE),
                   data=lambda s: dict(LIKE), label="published", owner="writer"),
