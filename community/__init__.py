@@ -112,11 +112,12 @@ def register_blueprints(app: Flask) -> None:
     from community.avatars import bp as avatars_bp
     from community.comments.views import bp as comments_bp
     from community.feeds.views import bp as feeds_bp
+    from community.health.views import bp as health_bp
     from community.likes.views import bp as likes_bp
     from community.moderation.views import bp as moderation_bp
     from community.posts.views import bp as posts_bp
 
-    for blueprint in (auth_bp, posts_bp, comments_bp, likes_bp, moderation_bp, avatars_bp, feeds_bp):
+    for blueprint in (auth_bp, posts_bp, comments_bp, likes_bp, moderation_bp, avatars_bp, feeds_bp, health_bp):
         app.register_blueprint(blueprint)
 
 

@@ -34,8 +34,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",  # frame-ancestors, for browsers too old to know it
 }
-# The same bytes for everyone, whoever asks: no account to load for them.
-ASSET_ENDPOINTS = frozenset({"static", "avatars.avatar"})
+# The same answer whoever asks: no account to load for them (and for /healthz, no session to touch).
+ASSET_ENDPOINTS = frozenset({"static", "avatars.avatar", "health.healthz"})
 SESSION_ENDED = ("Your session has ended because you logged out or changed your password elsewhere. "
                  "Please log in again.")
 

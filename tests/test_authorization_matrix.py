@@ -107,6 +107,7 @@ NEW_PASSWORD = "a longer and newer secret"
 ROUTES: dict[str, list[Case]] = {
     "static": [Case("GET", lambda s: "/static/css/site.css", answers(OK))],
     "avatars.avatar": [Case("GET", lambda s: "/avatars/0123456789abcdef0123.svg", answers(OK))],
+    "health.healthz": [Case("GET", lambda s: "/healthz", answers(OK))],
     "auth.register": [
         Case("GET", lambda s: "/auth/register", answers(AWAY, signed_out=OK)),
         Case("POST", lambda s: "/auth/register", answers(AWAY, signed_out=DONE),

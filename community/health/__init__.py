@@ -1,0 +1,1 @@
+"""GET /healthz: whether this app server can serve, for load balancers and monitors."""
