@@ -12,6 +12,7 @@ from community.posts.forms import PostForm
 from community.posts.page import get_visible_post, render_post_page
 from community.posts.page_cache import cached_post_page
 from community.routing import page_number
+from community.services.index import Cursor, index_page, numbered_page
 from community.services import DomainError
 from community.services import posts as post_rules
 
@@ -33,15 +34,23 @@ def require_writer() -> None:
 
 @bp.route("/")
 def index():
-    page = db.paginate(
-        sa.select(Post)
-        .where(Post.status == PostStatus.PUBLISHED)
-        .order_by(Post.published_at.desc(), Post.id.desc()),
-        page=page_number(current_app.config["POSTS_PER_PAGE"]),  # 404 for a page no offset can reach
-        per_page=current_app.config["POSTS_PER_PAGE"],
-        max_per_page=current_app.config["POSTS_PER_PAGE"],
-        error_out=True,
-    )
+    """Newest first, paged by keyset: ?older=<cursor> and ?newer=<cursor> name the post a page
+    starts after; ?page=N, the links of before, still work (by offset)."""
+    per_page = current_app.config["POSTS_PER_PAGE"]
+    older, newer = (request.args.get(name) for name in ("older", "newer"))
+    if older is not None or newer is not None:
+        older_than, newer_than = Cursor.parse(older), Cursor.parse(newer)
+        if (older is None) == (newer is None) or (older_than or newer_than) is None:
+            abort(404, "There is no such page.")
+        page = index_page(per_page, older_than, newer_than)
+        if not page.posts:
+            abort(404, "There is no such page.")
+    elif "page" in request.args:
+        page = numbered_page(per_page, page_number(per_page))  # 404 for a page no offset can reach
+        if page is None:
+            abort(404, "There is no such page.")
+    else:
+        page = index_page(per_page)
     return render_template("posts/index.html", page=page)
 
 
