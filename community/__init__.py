@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_rate_limits(app)
     register_errorhandlers(app)
     register_template_helpers(app)
+    register_delivery(app)
     register_commands(app)
     return app
 
@@ -137,6 +138,12 @@ def register_template_helpers(app: Flask) -> None:
     from community.templating import register
 
     register(app)
+
+
+def register_delivery(app: Flask) -> None:
+    from community.delivery import static_files
+
+    static_files.register(app)  # hashed static URLs, cached for a year
 
 
 def register_commands(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""How responses travel: static files under content-hashed URLs with long caching, and compression."""
