@@ -1,6 +1,9 @@
 """Who gets what from every route: each rule of the URL map × method × actor → the answer, and for a
 route about a comment or a post, its owner as well as everyone else. The moderation blueprint's
-table lives in tests/test_moderation_access.py (every role); here it meets the suspended reader.
+table lives in tests/test_moderation_access.py (every role); here it meets a suspended account of
+every role. A suspended account reads as its role allows and writes nothing: a suspended author,
+moderator or admin gets what a suspended reader gets unless a case says otherwise (reading drafts,
+as an admin may), and so does the owner of a comment or post once suspended.
 A rule of the URL map without an entry in one of the two tables fails
 test_every_route_and_method_has_an_entry: a new route needs its row before it ships."""
 
@@ -30,11 +33,15 @@ from tests.test_moderation_access import ROUTES as MODERATION_ROUTES
 from tests.test_moderation_access import Case
 from tests.test_moderation_access import world  # noqa: F401  (a fixture: what the moderation routes act on)
 
-ACTORS = ("signed out", "reader", "suspended reader", "author", "moderator", "admin")
-OWNER = "owner"
+SUSPENDED = ("suspended author", "suspended moderator", "suspended admin")  # besides the suspended reader
+ACTORS = ("signed out", "reader", "suspended reader", "author", "moderator", "admin", *SUSPENDED)
+OWNER, SUSPENDED_OWNER = "owner", "suspended owner"
 # Who logs in for each actor; the owner is named by the case (the comment's or the post's author).
 LOGIN_NAMES = {"reader": "reader", "suspended reader": "suspended", "author": "author",
-               "moderator": "moderator", "admin": "admin"}
+               "moderator": "moderator", "admin": "admin", "suspended author": "suspended_author",
+               "suspended moderator": "suspended_moderator", "suspended admin": "suspended_admin"}
+SUSPENDED_ACCOUNTS = {"suspended": Role.READER, "suspended_author": Role.AUTHOR,
+                      "suspended_moderator": Role.MODERATOR, "suspended_admin": Role.ADMIN}
 
 
 @dataclass(frozen=True)
@@ -65,10 +72,21 @@ NAMED = (OK, DONE, AWAY, LOGIN, RESET, BAD_LINK, FORBIDDEN, MISSING, NOT_ALLOWED
 
 
 def answers(default: Outcome, **by_actor: Outcome) -> dict[str, Outcome]:
-    """`default` for every actor but those named (signed_out=..., suspended_reader=..., owner=...)."""
+    """`default` for every actor but those named (signed_out=..., suspended_reader=..., owner=...);
+    a suspended account of another role, or a suspended owner, gets what the suspended reader gets
+    unless named."""
     table = {actor: default for actor in ACTORS}
     table.update({name.replace("_", " "): outcome for name, outcome in by_actor.items()})
+    for actor in (*SUSPENDED, *([SUSPENDED_OWNER] if OWNER in table else [])):
+        if actor.replace(" ", "_") not in by_actor:
+            table[actor] = table["suspended reader"]
     return table
+
+
+def SEES_DRAFTS(outcome: Outcome) -> dict[str, Outcome]:  # noqa: N802 (reads as a constant in the tables)
+    """A suspended admin, and a suspended author of the draft, still see drafts; a suspension
+    refuses their writes there (FORBIDDEN) where others learn nothing of the draft (MISSING)."""
+    return {"suspended_admin": outcome, "suspended_owner": outcome}
 
 
 def members(default: Outcome, **by_actor: Outcome) -> dict[str, Outcome]:
@@ -146,7 +164,8 @@ ROUTES: dict[str, list[Case]] = {
     "posts.index": [Case("GET", lambda s: "/", answers(OK))],
     "posts.detail": [
         Case("GET", lambda s: f"/posts/{s.published}", answers(OK), label="published"),
-        OwnedCase("GET", lambda s: f"/posts/{s.draft}", answers(MISSING, admin=OK, owner=OK), label="draft", owner="writer"),
+        OwnedCase("GET", lambda s: f"/posts/{s.draft}", answers(MISSING, admin=OK, owner=OK, **SEES_DRAFTS(OK)),
+                  label="draft", owner="writer"),
     ],
     "posts.drafts": [Case("GET", lambda s: "/drafts", members(FORBIDDEN, author=OK, admin=OK))],
     "posts.new": [
@@ -158,9 +177,9 @@ ROUTES: dict[str, list[Case]] = {
                   label="published", owner="writer"),
         OwnedCase("POST", lambda s: f"/posts/{s.published}/edit", members(FORBIDDEN, admin=DONE, owner=DONE),
                   data=lambda s: dict(ESSAY), label="published", owner="writer"),
-        OwnedCase("GET", lambda s: f"/posts/{s.draft}/edit", members(MISSING, admin=OK, owner=OK),
+        OwnedCase("GET", lambda s: f"/posts/{s.draft}/edit", members(MISSING, admin=OK, owner=OK, **SEES_DRAFTS(FORBIDDEN)),
                   label="draft", owner="writer"),
-        OwnedCase("POST", lambda s: f"/posts/{s.draft}/edit", members(MISSING, admin=DONE, owner=DONE),
+        OwnedCase("POST", lambda s: f"/posts/{s.draft}/edit", members(MISSING, admin=DONE, owner=DONE, **SEES_DRAFTS(FORBIDDEN)),
                   data=lambda s: {"title": "Withdrawn", "body": "Still thinking."}, label="draft", owner="writer"),
     ],
     "comments.create": [
@@ -168,41 +187,45 @@ ROUTES: dict[str, list[Case]] = {
              data=lambda s: dict(COMMENT), label="published"),
         Case("POST", lambda s: f"/posts/{s.published}/comments", answers(INVALID, suspended_reader=FORBIDDEN),
              data=lambda s: {**COMMENT, "parent_id": s.held}, label="reply-to-held"),
-        OwnedCase("POST", lambda s: f"/posts/{s.draft}/comments", answers(MISSING, admin=FORBIDDEN, owner=FORBIDDEN),
+        OwnedCase("POST", lambda s: f"/posts/{s.draft}/comments", answers(MISSING, admin=FORBIDDEN, owner=FORBIDDEN,
+                                                                              **SEES_DRAFTS(FORBIDDEN)),
                   data=lambda s: dict(COMMENT), label="draft", owner="writer"),
     ],
     "comments.preview": [Case("POST", lambda s: "/comments/preview", answers(OK), data=lambda s: {"body": "*Soft*"})],
     "comments.count": [
         Case("GET", lambda s: f"/posts/{s.published}/comments/count", answers(OK), label="published"),
-        OwnedCase("GET", lambda s: f"/posts/{s.draft}/comments/count", answers(MISSING, admin=OK, owner=OK),
+        OwnedCase("GET", lambda s: f"/posts/{s.draft}/comments/count", answers(MISSING, admin=OK, owner=OK, **SEES_DRAFTS(OK)),
                   label="draft", owner="writer"),
     ],
     "comments.threads": [
         Case("GET", lambda s: f"/posts/{s.published}/threads", answers(OK), label="published"),
-        OwnedCase("GET", lambda s: f"/posts/{s.draft}/threads", answers(MISSING, admin=OK, owner=OK),
+        OwnedCase("GET", lambda s: f"/posts/{s.draft}/threads", answers(MISSING, admin=OK, owner=OK, **SEES_DRAFTS(OK)),
                   label="draft", owner="writer"),
     ],
     "comments.permalink": [
         Case("GET", lambda s: f"/comments/{s.comment}", answers(AWAY), label="approved"),
         OwnedCase("GET", lambda s: f"/comments/{s.held}", answers(MISSING, owner=MISSING), label="held", owner="commenter"),
-        OwnedCase("GET", lambda s: f"/comments/{s.draft_comment}", answers(MISSING, admin=AWAY, owner=AWAY),
+        OwnedCase("GET", lambda s: f"/comments/{s.draft_comment}", answers(MISSING, admin=AWAY, owner=AWAY, **SEES_DRAFTS(AWAY)),
                   label="under-draft", owner="writer"),
     ],
     "comments.edit": [
-        OwnedCase("GET", lambda s: f"/comments/{s.comment}/edit", members(FORBIDDEN, owner=OK),
+        OwnedCase("GET", lambda s: f"/comments/{s.comment}/edit", members(FORBIDDEN, owner=OK, suspended_owner=AWAY),
                   label="approved", owner="commenter"),
         OwnedCase("POST", lambda s: f"/comments/{s.comment}/edit", members(FORBIDDEN, owner=DONE),
                   data=lambda s: {"body": "Second thoughts."}, label="approved", owner="commenter"),
-        OwnedCase("GET", lambda s: f"/comments/{s.held}/edit", members(FORBIDDEN, owner=OK), label="held", owner="commenter"),
+        OwnedCase("GET", lambda s: f"/comments/{s.held}/edit", members(FORBIDDEN, owner=OK, suspended_owner=AWAY),
+                  label="held", owner="commenter"),
         OwnedCase("POST", lambda s: f"/comments/{s.held}/edit", members(FORBIDDEN, owner=DONE),
                   data=lambda s: {"body": "Second thoughts."}, label="held", owner="commenter"),
-        OwnedCase("GET", lambda s: f"/comments/{s.tombstone}/edit", members(FORBIDDEN, owner=AWAY),
+        OwnedCase("GET", lambda s: f"/comments/{s.tombstone}/edit", members(FORBIDDEN, owner=AWAY, suspended_owner=AWAY),
                   label="deleted", owner="commenter"),
         OwnedCase("POST", lambda s: f"/comments/{s.tombstone}/edit", members(FORBIDDEN, owner=FORBIDDEN),
                   data=lambda s: {"body": "Back again."}, label="deleted", owner="commenter"),
-        OwnedCase("GET", lambda s: f"/comments/{s.draft_comment}/edit", members(MISSING, admin=FORBIDDEN, owner=MISSING),
+        OwnedCase("GET", lambda s: f"/comments/{s.draft_comment}/edit", members(MISSING, admin=FORBIDDEN, owner=MISSING,
+                                                                                  suspended_admin=FORBIDDEN),
                   label="under-draft", owner="commenter"),
-        OwnedCase("POST", lambda s: f"/comments/{s.draft_comment}/edit", members(MISSING, admin=FORBIDDEN, owner=MISSING),
+        OwnedCase("POST", lambda s: f"/comments/{s.draft_comment}/edit", members(MISSING, admin=FORBIDDEN, owner=MISSING,
+                                                                                   suspended_admin=FORBIDDEN),
                   data=lambda s: {"body": "Second thoughts."}, label="under-draft", owner="commenter"),
     ],
     "comments.delete": [
@@ -214,7 +237,8 @@ ROUTES: dict[str, list[Case]] = {
         OwnedCase("POST", lambda s: f"/comments/{s.held}/delete", members(FORBIDDEN, owner=DONE), label="held", owner="commenter"),
         OwnedCase("POST", lambda s: f"/comments/{s.tombstone}/delete", members(FORBIDDEN, owner=FORBIDDEN),
                   label="deleted", owner="commenter"),
-        OwnedCase("POST", lambda s: f"/comments/{s.draft_comment}/delete", members(MISSING, admin=FORBIDDEN, owner=MISSING),
+        OwnedCase("POST", lambda s: f"/comments/{s.draft_comment}/delete", members(MISSING, admin=FORBIDDEN, owner=MISSING,
+                                                                                     suspended_admin=FORBIDDEN),
                   label="under-draft", owner="commenter"),
     ],
     "comments.report": [
@@ -235,7 +259,7 @@ ROUTES: dict[str, list[Case]] = {
     "likes.post_like": [
         OwnedCase("POST", lambda s: f"/likes/posts/{s.published_id}", members(DONE, suspended_reader=FORBIDDEN, owner=DONE),
                   data=lambda s: dict(LIKE), label="published", owner="writer"),
-        OwnedCase("POST", lambda s: f"/likes/posts/{s.draft_id}", answers(MISSING, owner=MISSING),
+        OwnedCase("POST", lambda s: f"/likes/posts/{s.draft_id}", answers(MISSING, owner=MISSING, **SEES_DRAFTS(FORBIDDEN)),
                   data=lambda s: dict(LIKE), label="draft", owner="writer"),
     ],
     "likes.comment_like": [
@@ -245,14 +269,15 @@ ROUTES: dict[str, list[Case]] = {
                   data=lambda s: dict(LIKE), label="held", owner="commenter"),
         OwnedCase("POST", lambda s: f"/likes/comments/{s.tombstone}", answers(MISSING, owner=MISSING),
                   data=lambda s: dict(LIKE), label="deleted", owner="commenter"),
-        OwnedCase("POST", lambda s: f"/likes/comments/{s.draft_comment}", answers(MISSING, owner=MISSING),
+        OwnedCase("POST", lambda s: f"/likes/comments/{s.draft_comment}", answers(MISSING, owner=MISSING,
+                                                                                    **SEES_DRAFTS(FORBIDDEN)),
                   data=lambda s: dict(LIKE), label="under-draft", owner="writer"),
     ],
 }
 
 
 def actors_of(case: Case) -> tuple[str, ...]:
-    return (*ACTORS, OWNER) if getattr(case, "owner", None) else ACTORS
+    return (*ACTORS, OWNER, SUSPENDED_OWNER) if getattr(case, "owner", None) else ACTORS
 
 
 def case_id(endpoint: str, case: Case, actor: str) -> str:
@@ -266,9 +291,10 @@ MATRIX = [
     for actor in actors_of(case)
 ]
 MODERATION_MATRIX = [
-    pytest.param(endpoint, index, id=case_id(endpoint, case, "suspended reader"))
+    pytest.param(endpoint, index, actor, id=case_id(endpoint, case, actor))
     for endpoint, cases in MODERATION_ROUTES.items()
     for index, case in enumerate(cases)
+    for actor in ("suspended reader", *SUSPENDED)
 ]
 
 
@@ -279,16 +305,24 @@ MODERATION_MATRIX = [
 ACCOUNTS = (
     ("reader", Role.READER), ("Ana", Role.READER), ("author", Role.AUTHOR), ("moderator", Role.MODERATOR),
     ("admin", Role.ADMIN), ("commenter", Role.READER), ("writer", Role.AUTHOR),
-)  # and "suspended", a reader (make_suspended_reader)
+)  # and the suspended accounts of every role (make_suspended_accounts)
 
 
-def make_suspended_reader(app) -> int:
+def make_suspended_accounts(app) -> None:
+    """"suspended" (a reader), "suspended_author", "suspended_moderator" and "suspended_admin",
+    each suspended by the admin for three days."""
     with app.app_context():
-        account = create_account("suspended", "suspended@example.org", PASSWORD, Role.READER)
-        db.session.flush()
-        suspend(user_named("admin"), account, utcnow() + timedelta(days=3), "Shouting at everyone.")
+        for name, role in SUSPENDED_ACCOUNTS.items():
+            account = create_account(name, f"{name}@example.org", PASSWORD, role)
+            db.session.flush()
+            suspend(user_named("admin"), account, utcnow() + timedelta(days=3), "Shouting at everyone.")
         db.session.commit()
-        return account.id
+
+
+def suspend_owner(app, name: str) -> None:
+    with app.app_context():
+        suspend(user_named("admin"), user_named(name), utcnow() + timedelta(days=3), "Shouting at everyone.")
+        db.session.commit()
 
 
 def build_site(app) -> Site:
@@ -296,7 +330,7 @@ def build_site(app) -> Site:
         for name, role in ACCOUNTS:
             create_account(name, f"{name.lower()}@example.org", PASSWORD, role)
         db.session.commit()
-    make_suspended_reader(app)
+    make_suspended_accounts(app)
     published = make_post(app, "writer", "Open Letters")
     draft = make_post(app, "writer", "Withdrawn")
     comment = make_comment(app, published, "A kind word.", "commenter")
@@ -375,12 +409,12 @@ def on_site(built_site) -> Stage:
 
 
 @pytest.fixture
-def suspended_reader(app, users) -> int:
-    return make_suspended_reader(app)
+def suspended_accounts(app, users) -> None:
+    make_suspended_accounts(app)
 
 
 @pytest.fixture
-def on_moderation(app, client, auth, world, suspended_reader) -> Stage:
+def on_moderation(app, client, auth, world, suspended_accounts) -> Stage:
     return Stage(app, client, auth, world)
 
 
@@ -424,16 +458,19 @@ def test_each_case_says_what_every_actor_gets(endpoint, index):
 @pytest.mark.parametrize(("endpoint", "index", "actor"), MATRIX)
 def test_actor_gets_the_expected_answer(on_site, endpoint, index, actor):
     case = ROUTES[endpoint][index]
-    if actor == OWNER:
+    if actor == SUSPENDED_OWNER:
+        suspend_owner(on_site.app, case.owner)
+        on_site.auth.login(case.owner)
+    elif actor == OWNER:
         on_site.auth.login(case.owner)
     elif actor != "signed out":
         on_site.auth.login(LOGIN_NAMES[actor])
     assert outcome_of(on_site, case) == case.expected[actor]
 
 
-@pytest.mark.parametrize(("endpoint", "index"), MODERATION_MATRIX)
-def test_suspended_reader_is_refused_every_moderation_route(on_moderation, endpoint, index):
-    on_moderation.auth.login("suspended")
+@pytest.mark.parametrize(("endpoint", "index", "actor"), MODERATION_MATRIX)
+def test_a_suspended_account_of_any_role_is_refused_every_moderation_route(on_moderation, endpoint, index, actor):
+    on_moderation.auth.login(LOGIN_NAMES[actor])
     assert outcome_of(on_moderation, MODERATION_ROUTES[endpoint][index]) == FORBIDDEN
 
 

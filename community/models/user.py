@@ -65,7 +65,8 @@ class User(UserMixin, Base):
 
     @property
     def can_write_posts(self) -> bool:
-        return self.role in (Role.AUTHOR, Role.ADMIN)
+        """Authors and admins, unless suspended: a suspension stops every write, whatever the role."""
+        return self.role in (Role.AUTHOR, Role.ADMIN) and not self.is_suspended
 
     @property
     def is_admin(self) -> bool:

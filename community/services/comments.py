@@ -184,14 +184,16 @@ def edit_window_ends(comment: Comment):
 
 def can_edit_own(user: User | None, comment: Comment) -> bool:
     return (
-        user is not None and user.is_authenticated and comment.author_id == user.id
+        user is not None and user.is_authenticated and comment.author_id == user.id and not user.is_suspended
         and not comment.is_deleted and comment.status in (CommentStatus.APPROVED, CommentStatus.PENDING)
         and utcnow() < edit_window_ends(comment)
     )
 
 
 def can_delete_own(user: User | None, comment: Comment) -> bool:
-    return user is not None and user.is_authenticated and comment.author_id == user.id and not comment.is_deleted
+    """The comment's author, not suspended (a suspension stops every write, deletions too)."""
+    return (user is not None and user.is_authenticated and comment.author_id == user.id and not user.is_suspended
+            and not comment.is_deleted)
 
 
 def edit_own_comment(user: User, comment: Comment, body: str) -> None:

@@ -73,7 +73,8 @@ def can_moderate(user: User | None) -> bool:
 
 
 def can_administer(user: User | None) -> bool:
-    return user is not None and user.is_authenticated and user.is_admin
+    """Admins, unless suspended themselves."""
+    return user is not None and user.is_authenticated and user.is_admin and not user.is_suspended
 
 
 def require_moderator(user: User | None) -> None:

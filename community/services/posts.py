@@ -50,7 +50,8 @@ def can_view(user: User | None, post: Post) -> bool:
 
 
 def can_edit(user: User | None, post: Post) -> bool:
-    if user is None or not user.is_authenticated:
+    """The post's author or an admin, neither of them suspended (closing its discussion is an edit)."""
+    if user is None or not user.is_authenticated or user.is_suspended:
         return False
     return user.is_admin or (user.can_write_posts and user.id == post.author_id)
 
