@@ -114,11 +114,13 @@ def register_blueprints(app: Flask) -> None:
     from community.comments.views import bp as comments_bp
     from community.feeds.views import bp as feeds_bp
     from community.health.views import bp as health_bp
+    from community.transfer.old_links import bp as old_links_bp
     from community.likes.views import bp as likes_bp
     from community.moderation.views import bp as moderation_bp
     from community.posts.views import bp as posts_bp
 
-    for blueprint in (auth_bp, posts_bp, comments_bp, likes_bp, moderation_bp, avatars_bp, feeds_bp, health_bp):
+    for blueprint in (auth_bp, posts_bp, comments_bp, likes_bp, moderation_bp, avatars_bp, feeds_bp, health_bp,
+                      old_links_bp):
         app.register_blueprint(blueprint)
 
 

@@ -79,6 +79,9 @@ def seed_discussion_command(comments: int, posts: int, readers: int, password: s
 
 
 def register(app: Flask) -> None:
+    from community.transfer.cli import register as register_transfer
+
+    register_transfer(app)  # import-wordpress and the other moves in and out
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(recount_command)

@@ -256,6 +256,11 @@ ROUTES: dict[str, list[Case]] = {
         Case("GET", lambda s: f"/posts/{s.published}/feed", answers(OK), label="published"),
         OwnedCase("GET", lambda s: f"/posts/{s.draft}/feed", answers(MISSING, owner=MISSING), label="draft", owner="writer"),
     ],
+    # Old addresses of imported posts (tests/test_import_wordpress.py follows them); none here.
+    "old_links.moved": [
+        Case("GET", lambda s: "/2019/03/04/not-imported/", answers(MISSING), label="dated"),
+        Case("GET", lambda s: "/not-imported/", answers(MISSING), label="slug"),
+    ],
     "likes.post_like": [
         OwnedCase("POST", lambda s: f"/likes/posts/{s.published_id}", members(DONE, suspended_reader=FORBIDDEN, owner=DONE),
                   data=lambda s: dict(LIKE), label="published", owner="writer"),

@@ -1,12 +1,13 @@
 """The models, one module per aggregate; importing this package registers them all."""
 
 from community.models.comment import Comment, CommentStatus
+from community.models.imported import OldLink
 from community.models.like import CommentLike, PostLike
 from community.models.moderation import LogEntry, ModerationSettings, Report, ReportReason
 from community.models.post import Post, PostStatus
 from community.models.user import Role, User
 
 __all__ = [
-    "Comment", "CommentLike", "CommentStatus", "LogEntry", "ModerationSettings", "Post", "PostLike",
+    "Comment", "CommentLike", "CommentStatus", "LogEntry", "ModerationSettings", "OldLink", "Post", "PostLike",
     "PostStatus", "Report", "ReportReason", "Role", "User",
 ]

@@ -45,6 +45,7 @@ class Comment(Base):
         sa.Index("ix_comments_ip_created", "ip_address", "created_at"),
         # Their replies, in display order.
         sa.Index("ix_comments_root_path", "root_id", "path"),
+        sa.UniqueConstraint("source", "source_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,6 +75,9 @@ class Comment(Base):
     # Which moderation rule held or spammed it ("first-comment", "too-many-links", ...).
     held_by_rule: Mapped[str | None] = mapped_column(sa.String(40))
     open_report_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # An imported comment's origin and its id there, as on Post; NULL for comments written here.
+    source: Mapped[str | None] = mapped_column(sa.String(200))
+    source_id: Mapped[str | None] = mapped_column(sa.String(64))
 
     author: Mapped[User | None] = relationship(lazy="joined")
     post: Mapped["Post"] = relationship(lazy="select")  # joined explicitly where a page needs it

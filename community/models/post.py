@@ -24,6 +24,7 @@ class Post(Base):
         sa.CheckConstraint(sa.text("status IN ('draft', 'published')"), name="status_known"),
         # The index page: published posts, newest first.
         sa.Index("ix_posts_status_published_at", "status", "published_at"),
+        sa.UniqueConstraint("source", "source_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,6 +44,10 @@ class Post(Base):
     # Moves with every change a reader of the post page could see (comments, likes, moderation,
     # the essay itself); cached pages are keyed by it, so no app server ever serves a stale one.
     discussion_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Where an imported post came from ("wordpress:https://blog.example") and its id there, so a
+    # second import of the same export finds it (community/transfer); NULL for posts written here.
+    source: Mapped[str | None] = mapped_column(sa.String(200))
+    source_id: Mapped[str | None] = mapped_column(sa.String(64))
 
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 

@@ -1,0 +1,80 @@
+"""The commands: `import-wordpress`, and the others as they land. Each import runs in one
+transaction: a file that goes wrong half-way leaves the database as it was."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from community.extensions import db
+from community.transfer.report import ImportReport
+from community.transfer.xmlstream import UnreadableFile
+
+PROGRESS_FROM_BYTES = 1_000_000  # smaller files are read before a bar would be worth drawing
+
+
+@contextmanager
+def progress_bar(source: BinaryIO, label: str) -> Iterator[Callable[[], None]]:
+    """A tick to call after each record: the bar follows how far into the file the parser is."""
+    size = os.fstat(source.fileno()).st_size
+    if size < PROGRESS_FROM_BYTES:
+        yield lambda: None
+        return
+    with click.progressbar(length=size, label=label, file=click.get_text_stream("stderr")) as bar:
+        done = 0
+
+        def tick() -> None:
+            nonlocal done
+            position = source.tell()
+            if position > done:
+                bar.update(position - done)
+                done = position
+
+        yield tick
+
+
+def lock_for_import() -> None:
+    """On PostgreSQL, writes to posts and comments wait until the import commits (reads go on), so
+    the ids it picks stay free; on SQLite the import already holds the one write lock."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(db.text("LOCK TABLE posts, comments IN SHARE ROW EXCLUSIVE MODE"))
+
+
+def run_import(path: str, dry_run: bool, label: str, importer: Callable[[BinaryIO, Callable[[], None]], ImportReport]) -> None:
+    with open(path, "rb") as source, progress_bar(source, label) as tick:
+        try:
+            lock_for_import()
+            report = importer(source, tick)
+        except UnreadableFile as error:
+            db.session.rollback()
+            raise click.ClickException(f"{error} Nothing was imported.") from None
+        except BaseException:
+            db.session.rollback()
+            raise
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    for line in report.lines(dry_run):
+        click.echo(line)
+
+
+@click.command("import-wordpress")
+@click.argument("export_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Read and check everything, report, and save nothing.")
+@with_appcontext
+def import_wordpress_command(export_file: str, dry_run: bool) -> None:
+    """Import a WordPress export (Tools → Export, WXR): posts, authors, comments, old links."""
+    from community.transfer.wordpress import WordPressImport
+
+    run_import(export_file, dry_run, "Importing", lambda source, tick: WordPressImport().run(source, tick))
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(import_wordpress_command)
