@@ -4,7 +4,6 @@ first comments. Each hold or spam verdict names the rule that gave it."""
 from __future__ import annotations
 
 import ipaddress
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -15,6 +14,8 @@ from community.extensions import db
 from community.models import Comment, CommentStatus, ModerationSettings, Post, User
 from community.models.base import utcnow
 from community.services import DomainError
+from community.services.matching import find_phrase
+from community.text import plain_text
 
 SETTINGS_ROW_ID = 1
 
@@ -73,15 +74,6 @@ def discussion_closed(post, close_after_days: int) -> bool:
     return False
 
 
-def _contains_phrase(text: str, phrases: list[str]) -> str | None:
-    """The first phrase found as whole words, ignoring case."""
-    lowered = text.lower()
-    for phrase in phrases:
-        if re.search(rf"(?<!\w){re.escape(phrase)}(?!\w)", lowered):
-            return phrase
-    return None
-
-
 def _address_blocked(ip_address: str | None, entries: list[str]) -> bool:
     if not ip_address:
         return False
@@ -131,10 +123,13 @@ def check_flood(author: User | None, ip_address: str | None, settings: Moderatio
 
 
 def content_verdict(body_markdown: str, body_html: str, settings: ModerationSettings) -> Verdict | None:
-    """What the words alone decide: spam for a disallowed phrase, a hold for a watched one or too many links."""
-    if _contains_phrase(body_markdown, lines(settings.disallowed_words)):
+    """What the words alone decide: spam for a disallowed phrase, a hold for a watched one or too
+    many links. Lists are matched against the text readers see (the rendered HTML's words, entities
+    decoded, markup gone), compared as services.matching says: lookalikes and inflections too."""
+    seen = plain_text(body_html)
+    if find_phrase(seen, lines(settings.disallowed_words)):
         return Verdict(CommentStatus.SPAM, "disallowed-words")
-    if _contains_phrase(body_markdown, lines(settings.moderation_words)):
+    if find_phrase(seen, lines(settings.moderation_words)):
         return Verdict(CommentStatus.PENDING, "moderation-words")
     if body_html.count("<a ") > settings.max_links:
         return Verdict(CommentStatus.PENDING, "too-many-links")
