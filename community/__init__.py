@@ -118,10 +118,12 @@ def register_blueprints(app: Flask) -> None:
     from community.likes.views import bp as likes_bp
     from community.moderation.views import bp as moderation_bp
     from community.posts.views import bp as posts_bp
+    from community.search.views import bp as search_bp
 
     for blueprint in (auth_bp, posts_bp, comments_bp, likes_bp, moderation_bp, avatars_bp, feeds_bp, health_bp,
                       old_links_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(search_bp)
 
 
 def register_rate_limits(app: Flask) -> None:

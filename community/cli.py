@@ -1,4 +1,4 @@
-"""Commands: `flask --app wsgi create-user`, `demo`, `recount`, `seed-discussion`."""
+"""Commands: `flask --app wsgi create-user`, `demo`, `recount`, `seed-discussion`, `search-rebuild`."""
 
 from __future__ import annotations
 
@@ -78,6 +78,18 @@ def seed_discussion_command(comments: int, posts: int, readers: int, password: s
     click.echo(report.post_paths[0])
 
 
+@click.command("search-rebuild")
+@with_appcontext
+def search_rebuild_command() -> None:
+    """Build the full-text index again from the posts and comments, and check it (SQLite)."""
+    from community.search import schema
+
+    schema.rebuild()
+    schema.check()
+    db.session.commit()
+    click.echo("The search index is rebuilt.")
+
+
 def register(app: Flask) -> None:
     from community.transfer.cli import register as register_transfer
 
@@ -86,3 +98,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(recount_command)
     app.cli.add_command(seed_discussion_command)
+    app.cli.add_command(search_rebuild_command)

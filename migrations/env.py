@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from community.search.schema import include_name, include_object
+
 config = context.config
 # Keep the application's own loggers alive when migrations run inside it (tests, `flask db`).
 fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -41,6 +43,8 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     with engine.connect() as connection:
+        conf_args.setdefault("include_name", include_name)  # the full-text index is not a model
+        conf_args.setdefault("include_object", include_object)
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         with context.begin_transaction():
             context.run_migrations()

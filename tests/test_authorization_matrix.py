@@ -162,6 +162,8 @@ ROUTES: dict[str, list[Case]] = {
              data=lambda s: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, label="bad-link"),
     ],
     "posts.index": [Case("GET", lambda s: "/", answers(OK))],
+    # Everyone finds the same: published posts and public comments (tests/test_search.py).
+    "search.results": [Case("GET", lambda s: "/search?q=letters", answers(OK))],
     "posts.detail": [
         Case("GET", lambda s: f"/posts/{s.published}", answers(OK), label="published"),
         OwnedCase("GET", lambda s: f"/posts/{s.draft}", answers(MISSING, admin=OK, owner=OK, **SEES_DRAFTS(OK)),

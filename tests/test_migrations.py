@@ -10,6 +10,7 @@ from alembic.migration import MigrationContext
 
 from community import create_app
 from community.extensions import db
+from community.search.schema import include_name, include_object
 from tests.conftest import is_postgres, scratch_postgres_database, test_config
 
 
@@ -28,7 +29,7 @@ def test_upgrading_an_empty_database_matches_the_models(empty_database_url):
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name, "include_object": include_object})
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
