@@ -117,6 +117,7 @@ def register_blueprints(app: Flask) -> None:
     from community.transfer.old_links import bp as old_links_bp
     from community.likes.views import bp as likes_bp
     from community.moderation.views import bp as moderation_bp
+    from community.people.views import bp as people_bp
     from community.posts.views import bp as posts_bp
     from community.search.views import bp as search_bp
 
@@ -124,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
                       old_links_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(search_bp)
+    app.register_blueprint(people_bp)
 
 
 def register_rate_limits(app: Flask) -> None:

@@ -141,6 +141,11 @@ RATE_LIMITS: dict[str, tuple[Rule, ...]] = {
         Rule("RATELIMIT_PASSWORD_CHANGE", per_account, TOO_MANY_PASSWORDS),
         Rule("RATELIMIT_PASSWORD_CHANGE", per_ip, TOO_MANY_PASSWORDS),
     ),
+    # Asks for the password, and sends an email to an address of one's choosing.
+    "people.change_email": (
+        Rule("RATELIMIT_PASSWORD_CHANGE", per_account, TOO_MANY_PASSWORDS),
+        Rule("RATELIMIT_PASSWORD_CHANGE", per_ip, TOO_MANY_PASSWORDS),
+    ),
     "auth.forgot_password": (
         Rule("RATELIMIT_PASSWORD_FORGOT", per_ip, TOO_MANY_RESETS),
         Rule("RATELIMIT_PASSWORD_FORGOT_ACCOUNT", per_named_account, TOO_MANY_RESETS),

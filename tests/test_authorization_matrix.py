@@ -22,6 +22,7 @@ from community import create_app
 from community.extensions import cache, db
 from community.models import Comment, Role
 from community.models.base import utcnow
+from community.people.rules import request_email_change
 from community.services import passwords
 from community.services.accounts import create_account
 from community.services.comments import delete_own_comment
@@ -114,6 +115,7 @@ class Site:
     tombstone: int  # a comment its author deleted, kept because a reply hangs under it
     draft_comment: int  # an approved comment under the withdrawn post
     reset_token: str  # the token of commenter's emailed password reset link
+    email_token: str  # the token of the link confirming commenter's new email address
 
 
 COMMENT = {"body": "A thought of my own.", "name": "Wren", "email": "wren@example.net"}
@@ -162,6 +164,30 @@ ROUTES: dict[str, list[Case]] = {
              data=lambda s: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, label="bad-link"),
     ],
     "posts.index": [Case("GET", lambda s: "/", answers(OK))],
+    # People pages are public; settings are one's own (tests/test_people.py).
+    "people.profile": [
+        Case("GET", lambda s: "/people/commenter", answers(OK), label="someone"),
+        Case("GET", lambda s: "/people/nobody-here", answers(MISSING), label="no-one"),
+    ],
+    "people.settings": [Case("GET", lambda s: "/account", members(OK))],
+    "people.update_profile": [
+        Case("POST", lambda s: "/account/profile", members(DONE, suspended_reader=FORBIDDEN),
+             data=lambda s: {"display_name": "Someone New", "bio": "I read *everything*."}),
+    ],
+    # Nothing changes until the link sent to the new address is followed: an email, then the settings.
+    "people.change_email": [
+        Case("POST", lambda s: "/account/email", members(AWAY),
+             data=lambda s: {"email": "fresh@example.org", "current_password": PASSWORD}),
+    ],
+    # As with a reset link, the link is the credential; signed out, one is sent to log in afterwards.
+    "people.confirm_email": [
+        OwnedCase("GET", lambda s: f"/account/email/confirm/{s.email_token}", answers(OK, owner=OK),
+                  label="commenter's-link", owner="commenter"),
+        OwnedCase("POST", lambda s: f"/account/email/confirm/{s.email_token}", answers(DONE, signed_out=RESET, owner=DONE),
+                  label="commenter's-link", owner="commenter"),
+        Case("GET", lambda s: "/account/email/confirm/not-a-token", answers(BAD_LINK), label="bad-link"),
+        Case("POST", lambda s: "/account/email/confirm/not-a-token", answers(BAD_LINK), label="bad-link"),
+    ],
     # Everyone finds the same: published posts and public comments (tests/test_search.py).
     "search.results": [Case("GET", lambda s: "/search?q=letters", answers(OK))],
     "posts.detail": [
@@ -353,8 +379,10 @@ def build_site(app) -> Site:
         db.session.commit()
         published_id, draft_id = post_by_slug(published).id, withdrawn.id
         reset_token = passwords.reset_token(user_named("commenter"))
+        email_token = request_email_change(user_named("commenter"), "commenter.new@example.org", PASSWORD)
     return Site(published=published, published_id=published_id, draft=draft, draft_id=draft_id,
-                comment=comment, held=held, tombstone=tombstone, draft_comment=draft_comment, reset_token=reset_token)
+                comment=comment, held=held, tombstone=tombstone, draft_comment=draft_comment, reset_token=reset_token,
+                email_token=email_token)
 
 
 Rows = dict[str, list[tuple]]

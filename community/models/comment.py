@@ -84,7 +84,7 @@ class Comment(Base):
 
     @property
     def display_name(self) -> str:
-        return self.author.username if self.author is not None else (self.guest_name or "Anonymous")
+        return self.author.shown_name if self.author is not None else (self.guest_name or "Anonymous")
 
     @property
     def is_guest(self) -> bool:

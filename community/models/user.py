@@ -45,10 +45,20 @@ class User(UserMixin, Base):
     suspension_reason: Mapped[str | None] = mapped_column(sa.String(500))
     # Carried in every session and remember-me cookie; moving it ends them all (services.sessions).
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Their people page (community/people): the name shown beside their words (the username when
+    # unset) and a short bio, Markdown stored with its HTML made once, as comments are.
+    display_name: Mapped[str | None] = mapped_column(sa.String(60))
+    bio_markdown: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    bio_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
     def get_id(self) -> str:
         """What Flask-Login stores in the session and the remember-me cookie: "id:session_version"."""
         return f"{self.id}:{self.session_version}"
+
+    @property
+    def shown_name(self) -> str:
+        """The name beside their words: the display name they chose, else their username."""
+        return self.display_name or self.username
 
     @property
     def is_suspended(self) -> bool:
