@@ -76,5 +76,42 @@ def import_wordpress_command(export_file: str, dry_run: bool) -> None:
     run_import(export_file, dry_run, "Importing", lambda source, tick: WordPressImport().run(source, tick))
 
 
+@click.command("export")
+@click.argument("export_file", type=click.Path(dir_okay=False, writable=True))
+@click.option("--with-secrets", is_flag=True, help="Include password hashes (keep such a file safe).")
+@with_appcontext
+def export_command(export_file: str, with_secrets: bool) -> None:
+    """Write the whole site as JSON Lines (see community/transfer/jsonl.py), to load with import-export."""
+    from community.transfer.jsonl import write_export
+
+    with open(export_file, "w", encoding="utf-8", newline="\n") as out:
+        rows = write_export(out, with_secrets)
+    db.session.rollback()
+    click.echo(f"Exported {rows:,} rows to {export_file}" + (" with password hashes." if with_secrets else "; "
+               "accounts without password hashes (they log in after a reset; --with-secrets keeps them)."))
+
+
+@click.command("import-export")
+@click.argument("export_file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_export_command(export_file: str) -> None:
+    """Load a file written by `export` into this site's empty database (after `flask db upgrade`)."""
+    from community.transfer.jsonl import ExportError, import_lines
+
+    with open(export_file, encoding="utf-8") as source:
+        try:
+            loaded = import_lines(iter(source))
+        except ExportError as error:
+            db.session.rollback()
+            raise click.ClickException(f"{error} Nothing was imported.") from None
+        except BaseException:
+            db.session.rollback()
+            raise
+    db.session.commit()
+    click.echo("Imported " + ", ".join(f"{count:,} {table}" for table, count in loaded.items()) + ".")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(import_wordpress_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_export_command)
