@@ -49,7 +49,7 @@ def register_config(app: Flask, config: Mapping[str, Any] | None) -> None:
     if config:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = load_secret_key(instance_path)
+        app.config["SECRET_KEY"] = load_secret_key(instance_path, app.config.get("SITE_URL"))
     check_settings(app.config)
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     if uri.startswith("sqlite"):
@@ -147,9 +147,10 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_delivery(app: Flask) -> None:
-    from community.delivery import static_files
+    from community.delivery import compression, static_files
 
     static_files.register(app)  # hashed static URLs, cached for a year
+    compression.register(app)  # brotli or gzip, for HTML, CSS, JS, SVG, JSON and feeds
 
 
 def register_commands(app: Flask) -> None:

@@ -31,11 +31,19 @@ def _env_int(name: str, default: int, low: int, high: int) -> int:
     return value
 
 
-def load_secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else from instance/secret_key, generated there on first run."""
+def load_secret_key(instance_path: Path, site_url: str | None = None) -> str:
+    """SECRET_KEY from the environment, else from instance/secret_key, generated there on first run;
+    a site served over HTTPS (SITE_URL https://...) is a production site, and refuses to start
+    without it in the environment: every app server must share one key, kept outside the checkout."""
     from_env = os.environ.get("SECRET_KEY")
     if from_env:
         return from_env
+    if site_url and site_url.startswith("https://"):
+        raise RuntimeError(
+            f"SITE_URL is {site_url}, so this is a production site, and SECRET_KEY is not set in the "
+            "environment. Set it (the same on every app server) rather than relying on a key generated "
+            "into instance/secret_key, e.g. SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
     key_file = instance_path / "secret_key"
     if key_file.exists():
         return key_file.read_text().strip()

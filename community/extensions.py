@@ -1,6 +1,7 @@
 """The Flask extension objects, created unbound and initialised by create_app."""
 
 from flask_caching import Cache
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -16,5 +17,6 @@ migrate = Migrate(render_as_batch=True, compare_type=True, render_item=render_mi
 login_manager = LoginManager()
 csrf = CSRFProtect()
 cache = Cache()
+compress = Compress()
 # Every limit names its own key (see community.ratelimits); this default is never used by ours.
 limiter = Limiter(get_remote_address)

@@ -39,3 +39,13 @@ def test_out_of_range_setting_fails_at_start(monkeypatch, value):
     monkeypatch.setenv("THREAD_DEPTH", value)
     with pytest.raises(RuntimeError, match="THREAD_DEPTH"):
         create_app({"SECRET_KEY": "k", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_an_https_site_refuses_a_generated_secret_key(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set in the environment"):
+        load_secret_key(tmp_path, "https://community.example")
+    assert not (tmp_path / "secret_key").exists()
+    assert load_secret_key(tmp_path, "http://127.0.0.1:5000")  # a development server may generate one
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    assert load_secret_key(tmp_path, "https://community.example") == "from-the-environment"

@@ -21,7 +21,10 @@ from flask import current_app, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
 
+from community.delivery.compression import accepts_gzip, gzip_answer
+from community.delivery.gzip_splice import SplicedGzip
 from community.extensions import cache, db
 from community.models import ModerationSettings, Post, PostStatus, User
 from community.models.base import utcnow
@@ -31,6 +34,8 @@ from community.services.posts import can_edit
 from community.services.rules import SETTINGS_ROW_ID, discussion_closed
 from community.templating import own_comment_controls
 
+# Part of every key: a page stored by an older release (another shape) is never read as one of these.
+PAGE_FORMAT = 2
 # Markup no user text can produce (it would be escaped), so filling it touches only our slots.
 NAME_SLOT = "<viewer-name-slot>"
 _SLOTS = re.compile(f"({re.escape(CSRF_SLOT)}|{re.escape(NAME_SLOT)})".encode())
@@ -110,16 +115,41 @@ def shared_variant(user: User, post: Post | PostSnapshot) -> str | None:
 class SharedPage(tuple):
     """A drawn page as UTF-8 bytes, cut at its slots (the CSRF token, the reader's name): the parts
     at odd places name a slot, so filling them makes the page a reader's in one copy, with nothing
-    to encode or search."""
+    to encode or search. `gzip` holds the parts between the slots compressed once, so a filled page
+    goes out gzip-compressed without compressing it again (delivery.gzip_splice)."""
+
+    gzip: SplicedGzip
 
     @classmethod
     def of(cls, html: str) -> SharedPage:
-        return cls(_SLOTS.split(html.encode()))
+        page = cls(_SLOTS.split(html.encode()))
+        page.gzip = SplicedGzip.of(page[0::2])
+        return page
+
+    def stored(self) -> tuple:
+        """What the shared cache keeps: the parts, and the compressed parts."""
+        return tuple(self), self.gzip.stored()
+
+    @classmethod
+    def from_stored(cls, stored: tuple) -> SharedPage:
+        parts, compressed = stored
+        page = cls(parts)
+        page.gzip = SplicedGzip.from_stored(compressed)
+        return page
+
+    def fillings(self, slots: dict[bytes, bytes]) -> list[bytes]:
+        return [slots[slot] for slot in self[1::2]]
 
     def filled(self, slots: dict[bytes, bytes]) -> bytes:
         parts = list(self)
-        parts[1::2] = [slots[slot] for slot in parts[1::2]]
+        parts[1::2] = self.fillings(slots)
         return b"".join(parts)
+
+    def answer(self, slots: dict[bytes, bytes]) -> bytes | Response:
+        """The filled page, gzip-compressed already when the client takes gzip."""
+        if accepts_gzip():
+            return gzip_answer(self.gzip.filled(self.fillings(slots)))
+        return self.filled(slots)
 
 
 class LocalPages:
@@ -150,7 +180,7 @@ class LocalPages:
 
 
 def _size(page: SharedPage) -> int:
-    return sum(map(len, page))
+    return sum(map(len, page)) + page.gzip.size
 
 
 def local_pages() -> LocalPages:
@@ -167,15 +197,15 @@ def shared_page(key: str, draw: Callable[[], str]) -> SharedPage:
     page = local.get(key)
     if page is None:
         stored = cache.get(key)
-        page = SharedPage(stored) if stored is not None else None
+        page = SharedPage.from_stored(stored) if stored is not None else None
         if page is None:
             page = SharedPage.of(draw())
-            cache.set(key, tuple(page))
+            cache.set(key, page.stored())
         local.put(key, page)
     return page
 
 
-def cached_post_page(slug: str, render_shared: Callable[[Post, object], str]) -> bytes | None:
+def cached_post_page(slug: str, render_shared: Callable[[Post, object], str]) -> bytes | Response | None:
     """The page for this reader from the shared copy (drawn once by `render_shared`), or None when
     this request needs a page of its own (a draft, an editor, a held comment of theirs, ...)."""
     if not current_app.config["PAGE_CACHE"]:
@@ -194,7 +224,7 @@ def cached_post_page(slug: str, render_shared: Callable[[Post, object], str]) ->
         return None
     page = request.args.get("cpage", 1, type=int)
     is_open = not discussion_closed(snapshot, snapshot.close_after_days)
-    key = f"post-page:{snapshot.id}:v{snapshot.discussion_version}:p{page}:{variant}:open{int(is_open)}"
+    key = f"post-page:{snapshot.id}:v{snapshot.discussion_version}:p{page}:{variant}:open{int(is_open)}:f{PAGE_FORMAT}"
 
     def draw() -> str:
         stand_in = NeutralReader(reader.role) if reader.is_authenticated else reader
@@ -203,14 +233,15 @@ def cached_post_page(slug: str, render_shared: Callable[[Post, object], str]) ->
     return personalise(shared_page(key, draw), state)
 
 
-def personalise(page: SharedPage, state: ReaderState | None) -> bytes:
+def personalise(page: SharedPage, state: ReaderState | None) -> bytes | Response:
     """The shared page made this reader's: their token and name in the slots, then their own marks
     (pressed Likes, Edit and Delete on their comments), each kind in one pass that stops only at
     the reader's own targets."""
     name = str(escape(current_user.username)) if state is not None else ""
-    html = page.filled({CSRF_SLOT.encode(): generate_csrf().encode(), NAME_SLOT.encode(): name.encode()})
+    slots = {CSRF_SLOT.encode(): generate_csrf().encode(), NAME_SLOT.encode(): name.encode()}
     if state is None:
-        return html
+        return page.answer(slots)
+    html = page.filled(slots)
     liked = ([f"p{state.post_id}"] if state.post_liked else []) + [f"c{i}" for i in state.liked_comment_ids]
     if liked:
         html = _only(_UNLIKED, liked).sub(
