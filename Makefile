@@ -1,4 +1,4 @@
-# Community: `make run` serves the demo site, `make test` runs the suite. Only python3 >= 3.11 and make needed.
+# Community: `make run` serves the demo site, `make serve` serves it as production does, `make test` runs the suite. Only python3 >= 3.11 and make needed.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -6,13 +6,22 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-postgres bench bench-scale lock clean
+.PHONY: run serve test test-postgres bench bench-scale lock clean
 
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	@echo "Serving on http://$(HOST):$(PORT)/"
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# The site as production serves it: gunicorn (gunicorn.conf.py: workers from the CPUs, WORKERS=n to
+# choose), on the same database and settings as `make run`, without the demo content. It refuses
+# to start, saying why, when a production setting is missing (SECRET_KEY with an https SITE_URL, ...).
+WORKERS ?=
+serve: $(VENV)/.installed
+	$(FLASK) db upgrade
+	@echo "Serving on http://$(HOST):$(PORT)/ with gunicorn"
+	$(if $(WORKERS),WEB_CONCURRENCY=$(WORKERS)) exec $(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 test: $(VENV)/.installed-dev node_modules/.installed
 	@command -v $${CHROMIUM:-chromium} >/dev/null 2>&1 || echo "NOTE: Chromium is not installed, so the browser tests will be skipped (apt-get install chromium)."

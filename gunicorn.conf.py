@@ -18,3 +18,22 @@ if _trusted_proxies:
 else:
     forwarded_allow_ips = ""
     secure_scheme_headers: dict[str, str] = {}  # a UNIX socket's peer is always "allowed": believe no header at all
+
+# Workers: WEB_CONCURRENCY (gunicorn's own variable; `make serve WORKERS=n` sets it), else two per
+# CPU this process may run on, plus one, as gunicorn's documentation suggests for sync workers.
+workers = int(os.environ.get("WEB_CONCURRENCY", "").strip() or 2 * len(os.sched_getaffinity(0)) + 1)
+# The app is built once, in the master, before any worker is forked: a missing production setting
+# stops the server at once with its message (wsgi.py), instead of each worker failing in turn, and
+# workers start warm and share the master's memory.
+preload_app = True
+accesslog = "-"  # to standard output: the journal, under systemd (deploy/community-web.service)
+
+
+def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)
+    """Each worker opens its own database connections, never one of the master's."""
+    from wsgi import app
+
+    from community.extensions import db
+
+    with app.app_context():
+        db.engine.dispose(close=False)
