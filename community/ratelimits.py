@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import os
+import unicodedata
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -66,16 +67,14 @@ def per_account_or_ip() -> str:
     return per_account() or per_ip()
 
 
-def per_named_account() -> str:
-    """The account a login or reset form names, whether by username or email and in any case, so
-    one account cannot be tried from many addresses; a name matching no account is its own key."""
-    from community.services.accounts import find_by_login
-
-    name = (request.form.get("login") or request.form.get("email") or "").strip().lower()[:254]
-    if not name:
-        return ""
-    user = find_by_login(name)
-    return f"account:{user.id}" if user else f"name:{name}"
+def per_typed_login() -> str:
+    """What a login or reset form names, as typed (NFKC, trimmed, case folded), so one account
+    cannot be tried from many addresses. Never the account it resolves to: one budget for a
+    username and its email would tell someone with two addresses that the two belong together
+    (spend it through one, watch the other refused), and the key would need the database."""
+    typed = request.form.get("login") or request.form.get("email") or ""
+    name = unicodedata.normalize("NFKC", typed).strip().casefold()[:254]
+    return f"login:{name}" if name else ""
 
 
 def is_staff() -> bool:
@@ -115,7 +114,7 @@ TOO_MANY_LIKES = "You have liked and unliked very often."
 RATE_LIMITS: dict[str, tuple[Rule, ...]] = {
     "auth.login": (
         Rule("RATELIMIT_LOGIN_IP", per_ip, TOO_MANY_LOGINS),
-        Rule("RATELIMIT_LOGIN_ACCOUNT", per_named_account, TOO_MANY_LOGINS),
+        Rule("RATELIMIT_LOGIN_ACCOUNT", per_typed_login, TOO_MANY_LOGINS),
     ),
     "auth.register": (
         Rule("RATELIMIT_SIGNUPS", per_ip, "Too many accounts were made from your address.", counts=saved),
@@ -148,7 +147,7 @@ RATE_LIMITS: dict[str, tuple[Rule, ...]] = {
     ),
     "auth.forgot_password": (
         Rule("RATELIMIT_PASSWORD_FORGOT", per_ip, TOO_MANY_RESETS),
-        Rule("RATELIMIT_PASSWORD_FORGOT_ACCOUNT", per_named_account, TOO_MANY_RESETS),
+        Rule("RATELIMIT_PASSWORD_FORGOT_ACCOUNT", per_typed_login, TOO_MANY_RESETS),
     ),
     "auth.reset_password": (
         Rule("RATELIMIT_PASSWORD_RESET", per_ip, TOO_MANY_PASSWORDS),

@@ -87,15 +87,6 @@ def test_an_approved_comment_lets_the_next_one_through(client, app, slug, auth):
     assert only_comment(app).status == "approved"
 
 
-def test_guest_with_an_approved_comment_is_recognised_by_email(client, app, slug):
-    from community.services.comments import Guest
-
-    make_comment(app, slug, "earlier", author=None, guest=Guest("Wren", "Wren@Example.net"))
-    app.config["HOLD_FIRST_COMMENT"] = True
-    comment(client, slug, "again", **GUEST)
-    assert only_comment(app).status == "approved"
-
-
 def test_guest_sees_their_held_comment_through_their_session_only(client, app, slug):
     app.config["HOLD_FIRST_COMMENT"] = True
     response = comment(client, slug, "A guest's first thought.", **GUEST)

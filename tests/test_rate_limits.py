@@ -78,12 +78,34 @@ def test_logins_past_the_address_budget_get_429_keeping_the_login_not_the_passwo
     assert post_form(client, "/auth/login", {"login": "reader", "password": PASSWORD}).status_code == 429
 
 
-def test_the_login_budget_of_one_account_holds_across_addresses(client, users):
+def test_the_login_budget_of_one_name_holds_across_addresses(client, users):
     assert wrong_login(client, "reader", **from_ip("10.0.0.1")).status_code == 422
-    assert wrong_login(client, "READER@example.org", **from_ip("10.0.0.2")).status_code == 422  # same account
+    assert wrong_login(client, " READER ", **from_ip("10.0.0.2")).status_code == 422  # the same, as typed
     assert_refused_in_words(wrong_login(client, "reader", **from_ip("10.0.0.3")), "Too many login attempts.")
     # Another account from that same new address is untouched.
     assert wrong_login(client, "Ana", **from_ip("10.0.0.3")).status_code == 422
+
+
+@pytest.mark.parametrize(("spent", "tried"), [("reader@example.org", "reader"), ("reader", "reader@example.org")])
+def test_a_spent_budget_does_not_tie_an_email_to_a_username(client, users, spent, tried):
+    """The attack: spend the budget of an email from one address, then try the username from
+    another; a refusal would say the two are one account."""
+    for address in ("10.0.5.1", "10.0.5.2"):
+        wrong_login(client, spent, **from_ip(address))
+    assert wrong_login(client, spent, **from_ip("10.0.5.3")).status_code == 429
+    assert wrong_login(client, tried, **from_ip("10.0.5.4")).status_code == 422
+    # The same for a name of no account: nothing tells the two apart.
+    for address in ("10.0.5.5", "10.0.5.6"):
+        wrong_login(client, "nobody@example.org", **from_ip(address))
+    assert wrong_login(client, "nobody", **from_ip("10.0.5.7")).status_code == 422
+
+
+def test_a_spent_reset_budget_does_not_tie_an_email_to_a_username(client, users):
+    for address in ("10.0.6.1", "10.0.6.2"):
+        post_form(client, "/auth/password/forgot", {"login": "reader@example.org"}, **from_ip(address))
+    assert post_form(client, "/auth/password/forgot", {"login": "reader@example.org"},
+                     **from_ip("10.0.6.3")).status_code == 429
+    assert post_form(client, "/auth/password/forgot", {"login": "reader"}, **from_ip("10.0.6.4")).status_code == 302
 
 
 def test_the_login_budget_of_one_address_is_not_anothers(client, users):
@@ -274,9 +296,9 @@ def forgot(client, login, **kwargs):
     return post_form(client, "/auth/password/forgot", {"login": login}, **kwargs)
 
 
-def test_reset_requests_are_limited_per_account_named_across_addresses(client, users):
-    assert forgot(client, "reader", **from_ip("10.0.7.1")).status_code == 302
-    assert forgot(client, "reader", **from_ip("10.0.7.2")).status_code == 302
+def test_reset_requests_are_limited_per_name_typed_across_addresses(client, users):
+    assert forgot(client, "reader@example.org", **from_ip("10.0.7.1")).status_code == 302
+    assert forgot(client, "reader@example.org", **from_ip("10.0.7.2")).status_code == 302
     page = assert_refused_in_words(forgot(client, "READER@example.org", **from_ip("10.0.7.3")),
                                    "Too many password reset requests.")
     assert 'value="READER@example.org"' in page

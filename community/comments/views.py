@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, session, url_for,
+)
 from flask_login import current_user, login_required
 
 from community.comments.forms import EditCommentForm, ReportForm
+from community.comments.guest_browser import browser_key, remember_browser
 from community.errors import wants_json
 from community.extensions import db
 from community.forms import show_domain_error
@@ -63,7 +66,7 @@ def create(slug: str):
     status = 422
     if form.validate_on_submit():
         author = current_user if current_user.is_authenticated else None
-        guest = None if author else Guest(form.name.data, form.email.data, form.website.data)
+        guest = None if author else Guest(form.name.data, form.email.data, form.website.data, browser_key())
         try:
             comment = add_comment(
                 post, form.body.data, author=author, guest=guest,
@@ -77,9 +80,9 @@ def create(slug: str):
                 remember_own_pending(comment)
             # Drawn before the commit, inside the transaction: nothing is read again after it,
             # so on SQLite the writer's turn is taken once per comment.
-            answer = _created(comment, post)
+            answer = make_response(_created(comment, post))
             db.session.commit()
-            return answer
+            return remember_browser(answer) if author is None else answer
     if wants_json():
         return jsonify(error="Please correct the marked fields.", errors=form.errors), status
     return render_post_page(post, form=form, status=status)

@@ -62,6 +62,9 @@ class Comment(Base):
     guest_name: Mapped[str | None] = mapped_column(sa.String(60))
     guest_email: Mapped[str | None] = mapped_column(sa.String(254))
     guest_website: Mapped[str | None] = mapped_column(sa.String(200))
+    # A random key the guest's browser keeps in a signed cookie (comments.guest_browser): their
+    # avatar is drawn from it, and only a comment approved under it vouches for their next one.
+    guest_key: Mapped[str | None] = mapped_column(sa.String(32))
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))
     body_markdown: Mapped[str] = mapped_column(sa.Text)
     body_html: Mapped[str] = mapped_column(sa.Text)
@@ -92,8 +95,12 @@ class Comment(Base):
 
     @property
     def avatar_seed(self) -> str:
-        """What the avatar is drawn from: the account's name, or the guest's email."""
-        return self.author.avatar_seed if self.author is not None else f"guest:{(self.guest_email or '').lower()}"
+        """What the avatar is drawn from: the account's name, or the guest's browser key, which
+        nobody else can type (an email could be guessed, and the avatar would confirm it); a
+        guest comment from before browser keys gets one avatar of its own."""
+        if self.author is not None:
+            return self.author.avatar_seed
+        return f"guest:{self.guest_key}" if self.guest_key else f"guest-comment:{self.id}"
 
     @property
     def is_visible(self) -> bool:

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 
 from community.models.base import Base, utcnow
@@ -48,8 +48,18 @@ class User(UserMixin, Base):
     # Their people page (community/people): the name shown beside their words (the username when
     # unset) and a short bio, Markdown stored with its HTML made once, as comments are.
     display_name: Mapped[str | None] = mapped_column(sa.String(60))
+    # The display name as readers see it (services.matching.comparable), kept by _keep_name_key:
+    # a guest may not comment under it.
+    display_name_key: Mapped[str | None] = mapped_column(sa.String(240), index=True)
     bio_markdown: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     bio_html: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+
+    @validates("display_name")
+    def _keep_name_key(self, _field: str, name: str | None) -> str | None:
+        from community.services.matching import comparable  # pure text rules, no models
+
+        self.display_name_key = comparable(name).strip()[:240] if name else None
+        return name
 
     def get_id(self) -> str:
         """What Flask-Login stores in the session and the remember-me cookie: "id:session_version"."""

@@ -19,6 +19,7 @@ from community.models.base import utcnow
 from community.models.comment import path_segment
 from community.services import DomainError, NotAllowed
 from community.services.accounts import ensure_may_take_part
+from community.services.matching import comparable
 from community.services.posts import discussion_changed, lock_discussion
 from community.services.rules import (
     Verdict, check_flood, comments_closed, content_verdict, current_settings, judge_new_comment,
@@ -36,6 +37,7 @@ class Guest:
     name: str
     email: str
     website: str | None = None
+    key: str | None = None  # the browser's key (comments.guest_browser); None for imports and the demo
 
 
 def check_body(body: str | None) -> str:
@@ -49,12 +51,21 @@ def check_body(body: str | None) -> str:
     return body
 
 
+NAME_OF_AN_ACCOUNT = ("That is the name of an account here. If it is yours, log in to comment; "
+                      "otherwise choose another name.")
+
+
 def check_guest_name(name: str | None) -> str:
+    """A name to show, which may not pass for an account's: compared as readers see it (case,
+    lookalike letters, invisible characters; services.matching)."""
     name = " ".join((name or "").split())
     if not name:
         raise DomainError("Please give your name.", field="name")
     if len(name) > GUEST_NAME_MAX:
         raise DomainError(f"A name is at most {GUEST_NAME_MAX} characters.", field="name")
+    key = comparable(name).strip()
+    if db.session.scalar(sa.select(User.id).where(sa.or_(User.username_key == key, User.display_name_key == key)).limit(1)):
+        raise DomainError(NAME_OF_AN_ACCOUNT, field="name")
     return name
 
 
@@ -135,13 +146,15 @@ def add_comment(
             raise DomainError("Please log in to comment.", status=403)
         if guest is None:
             raise DomainError("Please give your name.", field="name")
-        guest = Guest(check_guest_name(guest.name), check_guest_email(guest.email), check_website(guest.website))
+        guest = Guest(check_guest_name(guest.name), check_guest_email(guest.email), check_website(guest.website),
+                      guest.key)
     lock_discussion(post.id)
     parent = find_reply_target(post, parent_id) if parent_id is not None else None
     check_flood(author, ip_address, current_settings())
 
     body_html = text.render_comment(body)
-    verdict = judge_new_comment(post, author, guest.email if guest else None, ip_address, body, body_html)
+    verdict = judge_new_comment(post, author, guest.email if guest else None, ip_address, body, body_html,
+                                guest_key=guest.key if guest else None)
     comment = Comment(
         post_id=post.id,
         parent_id=parent.id if parent else None,
@@ -150,6 +163,7 @@ def add_comment(
         guest_name=guest.name if guest and not author else None,
         guest_email=guest.email if guest and not author else None,
         guest_website=guest.website if guest and not author else None,
+        guest_key=guest.key if guest and not author else None,
         ip_address=ip_address,
         body_markdown=body,
         body_html=body_html,

@@ -143,8 +143,10 @@ def judge_new_comment(
     ip_address: str | None,
     body_markdown: str,
     body_html: str,
+    guest_key: str | None = None,
 ) -> Verdict:
-    """The status a new comment starts in, and the rule that chose it."""
+    """The status a new comment starts in, and the rule that chose it. A guest's earlier approved
+    comment counts only when it came from the same browser (`guest_key`), never by email alone."""
     settings = current_settings()
     if _email_blocked(author.email if author else guest_email, lines(settings.blocked_emails)):
         return Verdict(CommentStatus.SPAM, "blocked-email")
@@ -160,17 +162,17 @@ def judge_new_comment(
         return verdict
     if settings.hold_all_comments:
         return Verdict(CommentStatus.PENDING, "hold-all")
-    if settings.hold_first_comment and not _has_approved_comment(author, guest_email):
+    if settings.hold_first_comment and not _has_approved_comment(author, guest_email, guest_key):
         return Verdict(CommentStatus.PENDING, "first-comment")
     return Verdict(CommentStatus.APPROVED)
 
 
-def _has_approved_comment(author: User | None, guest_email: str | None) -> bool:
+def _has_approved_comment(author: User | None, guest_email: str | None, guest_key: str | None) -> bool:
     if author is not None:
         who = Comment.author_id == author.id
-    elif guest_email:
+    elif guest_email and guest_key:
         # Stored lower-cased (check_guest_email), so the bare column is compared and its index used.
-        who = Comment.guest_email == guest_email.lower()
+        who = sa.and_(Comment.guest_email == guest_email.lower(), Comment.guest_key == guest_key)
     else:
         return False
     return db.session.scalar(
