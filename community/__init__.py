@@ -120,12 +120,14 @@ def register_blueprints(app: Flask) -> None:
     from community.people.views import bp as people_bp
     from community.posts.views import bp as posts_bp
     from community.search.views import bp as search_bp
+    from community.site_files import bp as site_files_bp
 
     for blueprint in (auth_bp, posts_bp, comments_bp, likes_bp, moderation_bp, avatars_bp, feeds_bp, health_bp,
                       old_links_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(search_bp)
     app.register_blueprint(people_bp)
+    app.register_blueprint(site_files_bp)
 
 
 def register_rate_limits(app: Flask) -> None:

@@ -49,12 +49,16 @@ def load_demo() -> str:
     hold_for_review(post, content.get("held_comments", []))
     db.session.commit()
 
-    others = ", ".join(name for name, user in users.items() if user.role != Role.ADMIN)
-    return (
-        f"Demo content loaded.\n"
-        f"  admin password (shown only now): {admin_name} / {admin_password}\n"
-        f"  the other demo accounts ({others}) share the password: {others_password}"
+    return "Demo content loaded. Log in as any of these accounts (passwords shown only now):\n" + account_table(
+        [(name, user.role, admin_password if user.role == Role.ADMIN else others_password) for name, user in users.items()]
     )
+
+
+def account_table(rows: list[tuple[str, str, str]]) -> str:
+    """Account, role and password in aligned columns, for the terminal."""
+    rows = [("account", "role", "password"), *rows]
+    widths = [max(len(row[column]) for row in rows) for column in range(2)]
+    return "\n".join(f"  {name:<{widths[0]}}  {role:<{widths[1]}}  {password}" for name, role, password in rows)
 
 
 def load_discussion(post: Post, essay: dict[str, Any], users: dict[str, User]) -> None:

@@ -164,6 +164,8 @@ ROUTES: dict[str, list[Case]] = {
              data=lambda s: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}, label="bad-link"),
     ],
     "posts.index": [Case("GET", lambda s: "/", answers(OK))],
+    "site_files.favicon": [Case("GET", lambda s: "/favicon.ico", answers(OK))],
+    "site_files.robots": [Case("GET", lambda s: "/robots.txt", answers(OK))],
     # People pages are public; settings are one's own (tests/test_people.py).
     "people.profile": [
         Case("GET", lambda s: "/people/commenter", answers(OK), label="someone"),

@@ -39,11 +39,17 @@ def test_create_user_refuses_bad_input_and_saves_nothing(app, runner):
         assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
 
 
-def test_demo_loads_once_and_prints_the_admin_password(app, runner):
+def test_demo_loads_once_and_prints_each_account_with_its_role_and_password(app, runner):
     first = runner.invoke(args=["demo"])
     assert first.exit_code == 0, first.output
-    assert "admin password (shown only now)" in first.output
-    admin_password = first.output.split("admin / ")[1].split()[0]
+    assert "passwords shown only now" in first.output
+    table = {line.split()[0]: line.split()[1:] for line in first.output.splitlines() if line.startswith("  ")}
+    assert table["account"] == ["role", "password"]
+    assert table["noor"][0] == "moderator" and table["miriam"][0] == "author" and table["ana"][0] == "reader"
+    role, admin_password = table["admin"]
+    assert role == "admin" and table["ana"][1] == table["miriam"][1] != admin_password
+    with app.app_context():
+        assert authenticate("ana", table["ana"][1]) is not None
     second = runner.invoke(args=["demo"])
     assert "already loaded" in second.output
     with app.app_context():

@@ -1,0 +1,41 @@
+"""What a newcomer stumbled on (issue 15): signing up brings you back, the files every browser asks
+for, an empty discussion said once, the demo's accounts."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import PASSWORD, post_form
+from tests.factories import make_post
+
+
+def test_register_from_a_post_brings_the_newcomer_back_to_it(client, app, users):
+    slug = make_post(app)
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    register = re.search(r'href="(/auth/register[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert register == f"/auth/register?next=/posts/{slug}"
+    form = client.get(register).get_data(as_text=True)
+    assert f'name="next" type="hidden" value="/posts/{slug}"' in form
+    done = post_form(client, "/auth/register", {"username": "newcomer", "email": "new@example.org",
+                                                 "password": PASSWORD, "confirm": PASSWORD, "next": f"/posts/{slug}"})
+    assert done.status_code == 302 and done.headers["Location"] == f"/posts/{slug}"
+
+
+def test_register_never_sends_anyone_off_the_site(client, users):
+    done = post_form(client, "/auth/register", {"username": "newcomer", "email": "new@example.org",
+                                                 "password": PASSWORD, "confirm": PASSWORD, "next": "//evil.example/"})
+    assert done.headers["Location"] == "/"
+
+
+def test_favicon_and_robots_answer(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.mimetype == "image/vnd.microsoft.icon" and icon.data[:4] == b"\x00\x00\x01\x00"
+    robots = client.get("/robots.txt")
+    assert robots.status_code == 200 and robots.mimetype == "text/plain"
+    assert "Disallow: /moderation/" in robots.get_data(as_text=True)
+
+
+def test_an_empty_discussion_says_no_comments_yet_once(client, app, users):
+    slug = make_post(app)
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    assert page.count("No comments yet") == 1 and "be the first to say something" in page
