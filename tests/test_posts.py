@@ -27,7 +27,7 @@ def test_index_lists_published_posts_newest_first_with_their_details(client, app
     page = client.get("/").get_data(as_text=True)
     assert page.index("Newer essay") < page.index("Older essay")
     assert "Hidden draft" not in page
-    assert "By author" in page and "<time datetime=" in page
+    assert 'By <a href="/people/author">author</a>' in page and "<time datetime=" in page
     assert "The opening lines of it." in page  # the excerpt, as plain text
     assert "No comments yet" in page and "0 likes" in page
 
@@ -66,7 +66,7 @@ def test_post_page_shows_the_essay_rendered_and_sanitized(client, app, users):
     page = client.get(f"/posts/{slug}").get_data(as_text=True)
     assert "<h1 class=\"essay__title\">Letters unsent</h1>" in page
     assert "<strong>Bold</strong>" in page and "<script>alert" not in page
-    assert "&lt;script&gt;" in page and "By author" in page
+    assert "&lt;script&gt;" in page and 'By <a href="/people/author">author</a>' in page
 
 
 def test_unknown_post_is_404(client):
