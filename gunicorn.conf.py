@@ -26,7 +26,6 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "").strip() or 2 * len(os.sched_
 # stops the server at once with its message (wsgi.py), instead of each worker failing in turn, and
 # workers start warm and share the master's memory.
 preload_app = True
-accesslog = "-"  # to standard output: the journal, under systemd (deploy/community-web.service)
 
 
 def post_fork(server, worker):  # noqa: ARG001 (gunicorn's hook signature)

@@ -35,6 +35,8 @@ SEED_PASSWORD = secrets.token_urlsafe(12)  # the seeded accounts' password, new 
 CONNECTIONS = 8
 AGENT = "community-bench"
 ONE_WRITER = "post a comment, one writer"
+GZIP = "gzip"
+GZIP_ROW = "post page, signed out, gzip"
 SCALE_LABEL = "1,000,000 on 10,000 posts"
 
 
@@ -47,6 +49,7 @@ class Measure:
     p99_ms: float
     ceiling_rps: float = 0.0
     errors: int = 0
+    body_bytes: int = 0  # the answer's body as sent (compressed, where the row asks for it)
 
     @property
     def ratio(self) -> float:
@@ -112,12 +115,12 @@ def drop_database(url: str) -> None:
 class Gunicorn:
     """gunicorn with 2 workers on a free port of 127.0.0.1; stopped on exit."""
 
-    def __init__(self, target: str, env: dict[str, str], workers: int = 2) -> None:
+    def __init__(self, target: str, env: dict[str, str], workers: int = 2, cwd: Path = ROOT) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", target],
-            cwd=ROOT, env=env,
+            cwd=cwd, env=env,  # from the checkout, gunicorn reads gunicorn.conf.py, as `make serve` does
         )
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -162,9 +165,10 @@ class Browser:
         # wrk replays the cookies with the same agent: Flask-Login ties a session to it.
         self.opener.addheaders = [("User-Agent", AGENT)]
 
-    def get(self, path: str) -> tuple[int, bytes]:
+    def get(self, path: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        """The answer's status and body as sent (still compressed, when `headers` accept it)."""
         try:
-            with self.opener.open(self.base + path) as response:
+            with self.opener.open(urllib.request.Request(self.base + path, headers=headers or {})) as response:
                 return response.status, response.read()
         except urllib.error.HTTPError as error:
             return error.code, error.read()
@@ -269,7 +273,8 @@ def side_by_side(app_url: str, headers: list[str], script: Path | None, body: by
     ceiling_env = dict(env, CEILING_BODY=str(body_file), CEILING_STATUS="302 FOUND" if status == 302 else "200 OK",
                        PYTHONPATH=str(ROOT / "bench"))
     app, ceiling = Slices([], [], []), Slices([], [], [])
-    with Gunicorn("ceiling:app", ceiling_env) as server:
+    # From bench/: the ceiling has no app to preload, so it reads no gunicorn.conf.py.
+    with Gunicorn("ceiling:app", ceiling_env, cwd=ROOT / "bench") as server:
         for _ in range(max(1, round(seconds / SLICE_SECONDS))):
             app.add(wrk(app_url, SLICE_SECONDS, headers, script, connections))
             ceiling.add(wrk(server.url + "/", SLICE_SECONDS, script=script, connections=connections))
@@ -299,6 +304,9 @@ def measure_size(size: int, kind: str, redis_url: str | None, seconds: int, scal
                 # A first visit gets a new session and CSRF token every time; a returning reader's
                 # browser sends back the cookie it kept.
                 ("post page, signed out", post_path, [], None, anonymous.get(post_path), c),
+                # The same page for a browser that takes gzip: the cached page's parts are
+                # compressed once, so this row shows what sending fewer bytes costs or saves.
+                (GZIP_ROW, post_path, [f"Accept-Encoding: {GZIP}"], None, anonymous.get(post_path, {"Accept-Encoding": GZIP}), c),
                 ("post page, signed out, returning", post_path, [f"Cookie: {anonymous.cookie_header}"], None,
                  anonymous.get(post_path), c),
                 ("post page, signed in", post_path, [f"Cookie: {reader.cookie_header}"], None, reader.get(post_path), c),
@@ -319,7 +327,8 @@ def measure_size(size: int, kind: str, redis_url: str | None, seconds: int, scal
             for what, path, headers, script, (status, body), connections in cases:
                 (rps, p50, p99, errors), ceiling_rps = side_by_side(server.url + path, headers, script, body, status,
                                                                     seconds, env, connections)
-                rows.append(Measure(label, what, rps, p50, p99, ceiling_rps=ceiling_rps, errors=errors))
+                rows.append(Measure(label, what, rps, p50, p99, ceiling_rps=ceiling_rps, errors=errors,
+                                    body_bytes=len(body)))
                 print(f"  {label:>8}  {what:<32} {rps:8.0f} req/s  p50 {p50:6.2f} ms  p99 {p99:7.2f} ms"
                       f"  ceiling {rows[-1].ceiling_rps:8.0f}  ratio {rows[-1].ratio:.2f}", flush=True)
             rss = server.worker_rss_mb()
@@ -362,17 +371,30 @@ def report(rows: list[Measure], rss: float, kind: str, redis: bool, scale_out: s
         f"{' + Redis' if redis else ''}; gunicorn 2 workers; wrk {CONNECTIONS} connections, each row in turns "
         f"of {SLICE_SECONDS} s with its ceiling.",
         "",
-        "| comments | request | req/s | p50 ms | p99 ms | ceiling req/s | ratio to ceiling | errors |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| comments | request | req/s | p50 ms | p99 ms | ceiling req/s | ratio to ceiling | errors | body kB |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         lines.append(f"| {row.size} | {row.what} | {row.rps:,.0f} | {row.p50_ms:.2f} | {row.p99_ms:.2f} | "
-                     f"{row.ceiling_rps:,.0f} | {row.ratio:.2f} | {row.errors} |")
+                     f"{row.ceiling_rps:,.0f} | {row.ratio:.2f} | {row.errors} | {row.body_bytes / 1000:,.1f} |")
     lines += ["", f"Largest worker memory: {rss:.0f} MB.", ""]
+    lines += compression(rows)
     lines += targets(rows, rss)
     if scale_out:
         lines += ["", f"Two app servers behind one database and Redis, a comment posted on one shown by the other: {scale_out}."]
     return "\n".join(lines) + "\n"
+
+
+def compression(rows: list[Measure]) -> list[str]:
+    """The signed-out post page with gzip beside the same page plain, for each size."""
+    lines = []
+    for zipped in (r for r in rows if r.what == GZIP_ROW):
+        plain = next((r for r in rows if r.size == zipped.size and r.what == "post page, signed out"), None)
+        if plain and plain.body_bytes and plain.rps:
+            lines.append(f"- {zipped.size} comments: {plain.body_bytes / 1000:,.1f} kB plain, "
+                         f"{zipped.body_bytes / 1000:,.1f} kB gzip ({zipped.body_bytes / plain.body_bytes:.0%}); "
+                         f"{zipped.rps:,.0f} req/s gzip against {plain.rps:,.0f} plain ({zipped.rps / plain.rps:.2f}×)")
+    return ["Compression, the signed-out post page:", "", *lines, ""] if lines else []
 
 
 def targets(rows: list[Measure], rss: float) -> list[str]:

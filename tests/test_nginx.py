@@ -26,8 +26,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-from community import PACKAGE_DIR
+from community import PACKAGE_DIR, create_app
 from community.delivery.static_files import IMMUTABLE
+from community.extensions import db
+from community.models import Role
+from community.services.accounts import create_account
+from tests.conftest import PASSWORD, empty_all_tables, test_config
 from tests.factories import make_post
 from tests.live_server import free_port
 from tests.test_gunicorn_config import serve
@@ -75,11 +79,21 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
             time.sleep(0.2)
 
 
-@pytest.fixture
-def site(app, users, tmp_path) -> Iterator[Site]:
+@pytest.fixture(scope="module")
+def site(migrated_database, tmp_path_factory) -> Iterator[Site]:
+    """One gunicorn and one nginx for the module's tests (each starts in seconds on a loaded
+    machine); only the rate-limit test spends a budget, from addresses of its own."""
+    tmp_path = tmp_path_factory.mktemp("nginx-site")
+    app = create_app(test_config(migrated_database))
+    with app.app_context():
+        empty_all_tables()
+        create_account("author", "author@example.org", PASSWORD, Role.AUTHOR)
+        create_account("reader", "reader@example.org", PASSWORD, Role.READER)
+        db.session.commit()
+        db.engine.dispose()
     make_post(app, title="Behind nginx", body="Words served through a proxy. " * 100)
     app_process, app_port = serve(
-        app.config["SQLALCHEMY_DATABASE_URI"], tmp_path / "gunicorn.log", TRUSTED_PROXIES="1",
+        migrated_database, tmp_path / "gunicorn.log", TRUSTED_PROXIES="1",
         RATELIMIT_ENABLED="true", RATELIMIT_LOGIN_IP="2 per hour", RATELIMIT_LOGIN_ACCOUNT="100 per hour",
     )
     prefix = tmp_path / "nginx"
