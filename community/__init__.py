@@ -114,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     from community.comments.views import bp as comments_bp
     from community.feeds.views import bp as feeds_bp
     from community.health.views import bp as health_bp
+    from community.personal_data.views import bp as personal_data_bp
     from community.transfer.old_links import bp as old_links_bp
     from community.likes.views import bp as likes_bp
     from community.moderation.views import bp as moderation_bp
@@ -123,7 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from community.site_files import bp as site_files_bp
 
     for blueprint in (auth_bp, posts_bp, comments_bp, likes_bp, moderation_bp, avatars_bp, feeds_bp, health_bp,
-                      old_links_bp):
+                      old_links_bp, personal_data_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(search_bp)
     app.register_blueprint(people_bp)

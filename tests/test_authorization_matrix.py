@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -21,6 +22,7 @@ from flask.testing import FlaskClient
 from community import create_app
 from community.extensions import cache, db
 from community.models import Comment, Role
+from community.personal_data.views import GUEST_LINK_SALT
 from community.models.base import utcnow
 from community.people.rules import request_email_change
 from community.services import passwords
@@ -122,6 +124,9 @@ COMMENT = {"body": "A thought of my own.", "name": "Wren", "email": "wren@exampl
 ESSAY = {"title": "Open Letters", "body": "New words.", "publish": "y"}
 LIKE = {"liked": "1"}
 NEW_PASSWORD = "a longer and newer secret"
+
+# A guest's personal data link for an address that wrote nothing, signed with the tests' key.
+GUEST_TOKEN = URLSafeTimedSerializer(test_config("")["SECRET_KEY"], salt=GUEST_LINK_SALT).dumps("nobody@example.org")
 
 # One entry per endpoint: its cases, and what each actor gets from each.
 ROUTES: dict[str, list[Case]] = {
@@ -290,6 +295,28 @@ ROUTES: dict[str, list[Case]] = {
     "old_links.moved": [
         Case("GET", lambda s: "/2019/03/04/not-imported/", answers(MISSING), label="dated"),
         Case("GET", lambda s: "/not-imported/", answers(MISSING), label="slug"),
+    ],
+    # Personal data: one's own account, or a guest's comments through the mailed link (here an
+    # address with no comments: the link works, and erasing finds nothing to erase).
+    "personal_data.index": [Case("GET", lambda s: "/personal-data", answers(OK))],
+    "personal_data.download": [Case("GET", lambda s: "/personal-data/download", members(OK))],
+    "personal_data.delete_account": [
+        Case("POST", lambda s: "/personal-data/delete", members(DONE),
+             data=lambda s: {"keep_comments": "delete", "password": PASSWORD}),
+    ],
+    "personal_data.guest_request": [
+        Case("POST", lambda s: "/personal-data/guest", answers(AWAY), data=lambda s: {"email": "nobody@example.org"}),
+    ],
+    "personal_data.guest": [Case("GET", lambda s: f"/personal-data/guest/{GUEST_TOKEN}", answers(OK))],
+    "personal_data.guest_download": [Case("GET", lambda s: f"/personal-data/guest/{GUEST_TOKEN}/download", answers(OK))],
+    "personal_data.guest_delete": [
+        Case("POST", lambda s: f"/personal-data/guest/{GUEST_TOKEN}/delete", answers(AWAY),
+             data=lambda s: {"keep_comments": "delete"}),
+    ],
+    # The admin's erasure of an account (tests/test_personal_data.py erases one); here one that is not there.
+    "personal_data.admin_erase": [
+        Case("POST", lambda s: "/moderation/accounts/2147483647/erase", members(FORBIDDEN, admin=MISSING),
+             data=lambda s: {"keep_comments": "keep"}, label="no-such-account"),
     ],
     "likes.post_like": [
         OwnedCase("POST", lambda s: f"/likes/posts/{s.published_id}", members(DONE, suspended_reader=FORBIDDEN, owner=DONE),

@@ -49,7 +49,7 @@ def tables() -> list[sa.Table]:
     return [table for table in db.metadata.sorted_tables if table.name != "alembic_version"]
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     if isinstance(value, datetime):
         return value.astimezone(timezone.utc).isoformat()
     if isinstance(value, date):
@@ -69,7 +69,7 @@ def export_lines(with_secrets: bool = False) -> Iterator[str]:
         order = [table.c[name] for name in ORDER_BY.get(table.name, ())] or list(table.primary_key.columns)
         result = db.session.execute(sa.select(*columns).order_by(*order).execution_options(yield_per=BATCH))
         for row in result:
-            plain = {column.name: _plain(value) for column, value in zip(columns, row, strict=True)}
+            plain = {column.name: plain_value(value) for column, value in zip(columns, row, strict=True)}
             yield json.dumps({"table": table.name, "row": plain}, ensure_ascii=False)
 
 
