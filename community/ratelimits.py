@@ -265,11 +265,11 @@ def in_words(seconds: int) -> str:
 
 
 def _comment_form_again(field: str, message: str):
-    from community.posts.page import comment_form_for, get_visible_post, render_post_page
+    from community.posts.page import comment_form_for, get_visible_post, post_page
 
     form = comment_form_for(current_user)  # filled from the request: the typed comment is kept
     getattr(form, field).errors = [message]
-    return render_post_page(get_visible_post(request.view_args["slug"]), form=form, status=429)
+    return post_page(get_visible_post(request.view_args["slug"]), form=form, status=429)
 
 
 def _account_form_again(form_name: str, template: str, field: str, message: str):

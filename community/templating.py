@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, current_app, url_for
-from markupsafe import Markup
+from flask import Flask, current_app
 
 
 def human_date(value: datetime) -> str:
@@ -34,16 +33,6 @@ def thoughts_heading(count: int, title: str) -> str:
     return f"{count:,} thoughts on “{title}”"
 
 
-def own_comment_controls(comment_id: int, editable: bool) -> Markup:
-    """Edit (within the edit window) and Delete, on a reader's own comment: drawn here so that the
-    page and a cached page personalised for the reader (posts.page_cache) draw them alike."""
-    links = []
-    if editable:
-        links.append(f'<a href="{url_for("comments.edit", comment_id=comment_id)}">Edit</a>')
-    links.append(f'<a href="{url_for("comments.delete", comment_id=comment_id)}">Delete</a>')
-    return Markup(" ".join(links))
-
-
 def register(app: Flask) -> None:
     from community.avatars import avatar_url
     from community.forms import field_attributes
@@ -57,13 +46,16 @@ def register(app: Flask) -> None:
     app.add_template_global(avatar_url)
     app.add_template_global(suspension_notice)
     app.add_template_global(field_attributes)
-    app.add_template_global(own_comment_controls)
+    app.add_template_global(can_edit_own)
 
-    @app.template_global()
-    def may_edit_comment(comment) -> bool:
+    @app.context_processor
+    def reader_slots() -> dict[str, object]:
+        """Pages that name no reader draw their slots for the signed-in account (or the guest)."""
         from flask_login import current_user
 
-        return can_edit_own(current_user, comment)
+        from community.discussion.slots import Slots
+
+        return {"slot": Slots(current_user)}
 
     @app.context_processor
     def site_globals() -> dict[str, object]:

@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from community.delivery.gzip_splice import STORED_BLOCK_MAX, SplicedGzip
-from community.posts.page import CSRF_SLOT
+from community.discussion.slots import MARK
 from tests.conftest import post_form
 from tests.factories import make_comment, make_post
 from tests.test_page_cache import reader_client
@@ -99,7 +99,7 @@ def test_a_cached_signed_out_page_is_sent_precompressed(client, slug, monkeypatc
     assert response.headers["Content-Encoding"] == "gzip"
     assert "Accept-Encoding" in response.headers["Vary"]
     page = decoded(response)
-    assert CSRF_SLOT.encode() not in page
+    assert MARK.encode() not in page
     # The plain page's bytes, but for the token (signed with the second it was made in).
     assert page.replace(page_token(page), b"TOKEN") == plain.replace(page_token(plain), b"TOKEN")
 

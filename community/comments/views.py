@@ -13,9 +13,9 @@ from community.errors import wants_json
 from community.extensions import db
 from community.forms import show_domain_error
 from community.models import Comment, CommentStatus, Post
+from community.discussion.reader import OWN_PENDING_KEY, Reader
 from community.posts.page import (
-    OWN_PENDING_KEY, DiscussionView, comment_form_for, comment_url, discussion_view, get_visible_post,
-    render_post_page,
+    DiscussionView, comment_form_for, comment_url, discussion_view, get_visible_post, post_page, requested_page,
 )
 from community.routing import parse_id
 from community.services.discussion import CommentNode, Discussion
@@ -62,7 +62,7 @@ def create(slug: str):
         return redirect(url_for("auth.login", next=back))
     form = comment_form_for(current_user)
     if request.form.get("preview") and not wants_json():
-        return render_post_page(post, form=form, preview_html=render_comment(form.body.data or ""))
+        return post_page(post, form=form, preview_html=render_comment(form.body.data or ""))
     status = 422
     if form.validate_on_submit():
         author = current_user if current_user.is_authenticated else None
@@ -85,7 +85,7 @@ def create(slug: str):
             return remember_browser(answer) if author is None else answer
     if wants_json():
         return jsonify(error="Please correct the marked fields.", errors=form.errors), status
-    return render_post_page(post, form=form, status=status)
+    return post_page(post, form=form, status=status)
 
 
 def _created(comment: Comment, post: Post):
@@ -138,7 +138,8 @@ def count(slug: str):
 @bp.route("/posts/<slug>/threads")
 def threads(slug: str):
     """A page's threads as an HTML fragment (?cpage=N), to refresh them without reloading."""
-    return render_template("comments/_threads.html", view=discussion_view(get_visible_post(slug)))
+    return render_template("comments/_threads.html", view=discussion_view(
+        get_visible_post(slug), Reader.of(current_user, session), requested_page()))
 
 
 @bp.route("/comments/<int:comment_id>")

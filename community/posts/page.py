@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request, session, url_for
 from flask_login import current_user
-from markupsafe import Markup
 
 from community.comments.forms import CommentForm, GuestCommentForm
+from community.discussion.reader import Reader
+from community.discussion.slots import Slots
 from community.extensions import db
 from community.models import Comment, Post, User
 from community.routing import parse_id
@@ -21,10 +22,6 @@ from community.services.moderation import can_moderate
 from community.services.discussion import Discussion, load_discussion, page_of
 
 
-OWN_PENDING_KEY = "pending_comment_ids"  # a guest's held comments, in their signed session
-CSRF_SLOT = "<csrf-token-slot>"  # see posts.page_cache
-
-
 def get_visible_post(slug: str) -> Post:
     """The post at `slug`, or 404, drafts included for those who may not see them."""
     post = db.session.scalar(sa.select(Post).where(Post.slug == slug))
@@ -33,7 +30,7 @@ def get_visible_post(slug: str) -> Post:
     return post
 
 
-def comment_form_for(user: User) -> CommentForm:
+def comment_form_for(user: User | Reader) -> CommentForm:
     return CommentForm() if user.is_authenticated else GuestCommentForm()
 
 
@@ -73,14 +70,11 @@ class DiscussionView:
     may_moderate: bool
 
 
-def discussion_view(post: Post, viewer: User | None = None) -> DiscussionView:
-    """The page of the discussion the request asks for (?cpage=N), or 404 past the end. With a
-    neutral `viewer` (page_cache), nothing of the real reader's own is loaded."""
-    page = request.args.get("cpage", 1, type=int)
-    if viewer is None:
-        discussion = load_discussion(post, page, current_user, session.get(OWN_PENDING_KEY, []))
-    else:
-        discussion = load_discussion(post, page, None)
+def discussion_view(post: Post, reader: Reader, page: int) -> DiscussionView:
+    """Page `page` of the discussion as `reader` sees it, or 404 past the end. A stand-in reader
+    (no account of its own) sees nothing held and has liked nothing."""
+    viewer = reader if reader.id is not None else None
+    discussion = load_discussion(post, page, viewer, reader.held_comment_ids)
     if discussion is None:
         abort(404)
     return DiscussionView(
@@ -88,40 +82,48 @@ def discussion_view(post: Post, viewer: User | None = None) -> DiscussionView:
         discussion=discussion,
         comments_open=can_comment_on(post),
         thread_depth=current_app.config["THREAD_DEPTH"],
-        may_moderate=can_moderate(viewer or current_user),
+        may_moderate=can_moderate(reader),
     )
 
 
-def render_post_page(post: Post, form: CommentForm | None = None, status: int = 200,
-                     preview_html: str | None = None, viewer: User | None = None):
-    """The post page; with `viewer`, drawn for that stand-in reader with slots for the real
-    reader's token and name (see posts.page_cache)."""
-    view = discussion_view(post, viewer)
+def render_post_page(post: Post, reader: Reader, page: int = 1, replytocom: str | None = None,
+                     form: CommentForm | None = None, preview_html: str | None = None,
+                     slots: Slots | None = None) -> str:
+    """The post page's HTML for `reader`, at page `page` of its discussion, the form answering
+    `replytocom` (or `form`, shown again). `slots` draws the spots that differ between readers:
+    in place by default, between marks for a page to share (discussion.slots.MarkedSlots)."""
+    slots = slots or Slots(reader)
+    view = discussion_view(post, reader, page)
     reply_notice = None
-    extra = {}
-    if viewer is not None:
-        extra = {"current_user": viewer, "csrf_token": lambda: Markup(CSRF_SLOT)}
     if form is None:
-        form = comment_form_for(viewer or current_user)
-        requested = request.args.get("replytocom")
-        reply_to, reply_notice = _reply_target(post, requested)
+        form = comment_form_for(reader)
+        reply_to, reply_notice = _reply_target(post, replytocom)
         form.parent_id.data = str(reply_to.id) if reply_to else ""
     else:
         reply_to, _ = _reply_target(post, form.parent_id.data)
-    return (
-        render_template(
-            "posts/detail.html",
-            post=post,
-            view=view,
-            discussion=view.discussion,
-            form=form,
-            reply_to=reply_to,
-            reply_notice=reply_notice,
-            comments_open=view.comments_open,
-            guests_may_comment=current_app.config["GUEST_COMMENTS"],
-            can_edit=post_rules.can_edit(viewer or current_user, post),
-            preview_html=preview_html,
-            **extra,
-        ),
-        status,
+    return render_template(
+        "posts/detail.html",
+        post=post,
+        view=view,
+        discussion=view.discussion,
+        form=form,
+        reply_to=reply_to,
+        reply_notice=reply_notice,
+        comments_open=view.comments_open,
+        guests_may_comment=current_app.config["GUEST_COMMENTS"],
+        can_edit=post_rules.can_edit(reader, post),
+        preview_html=preview_html,
+        current_user=reader,
+        slot=slots,
+        csrf_token=slots.csrf_token,
     )
+
+
+def requested_page() -> int:
+    return request.args.get("cpage", 1, type=int)
+
+
+def post_page(post: Post, form: CommentForm | None = None, status: int = 200, preview_html: str | None = None):
+    """The post page as a view answers it: for this request's reader, at the page it asks for."""
+    reader = Reader.of(current_user, session)
+    return render_post_page(post, reader, requested_page(), request.args.get("replytocom"), form, preview_html), status

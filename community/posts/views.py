@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from community.extensions import db
 from community.models import Post, PostStatus
 from community.posts.forms import PostForm
-from community.posts.page import get_visible_post, render_post_page
+from community.discussion.reader import Reader
+from community.posts.page import get_visible_post, render_post_page, requested_page
 from community.posts.page_cache import cached_post_page
 from community.routing import page_number
 from community.services.index import Cursor, index_page, numbered_page
@@ -66,10 +67,12 @@ def drafts():
 
 @bp.route("/posts/<slug>")
 def detail(slug: str):
-    shared = cached_post_page(slug, lambda post, reader: render_post_page(post, viewer=reader)[0])
+    reader = Reader.of(current_user, session)  # the account loaded first: one connection at a time
+    page, replytocom = requested_page(), request.args.get("replytocom")
+    shared = cached_post_page(slug, reader, page, replytocom)
     if shared is not None:
         return shared
-    return render_post_page(get_post(slug))
+    return render_post_page(get_post(slug), reader, page, replytocom)
 
 
 def _edit_page(form: PostForm, post: Post | None):
