@@ -50,6 +50,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml requirements.lock
 DATABASE ?= sqlite
 bench: $(VENV)/.installed wrk-installed
 	$(BIN)/python bench/run.py --database $(DATABASE)
+	$(BIN)/python bench/viral.py --database $(DATABASE)
 
 bench-scale: $(VENV)/.installed wrk-installed
 	$(BIN)/python bench/run.py --scale --database sqlite
