@@ -1,5 +1,6 @@
-"""The commands: `import-wordpress`, and the others as they land. Each import runs in one
-transaction: a file that goes wrong half-way leaves the database as it was."""
+"""The commands: `import-wordpress`, `import-disqus`, `export`, `import-export` and
+`export-wordpress`. Each import runs in one transaction: a file that goes wrong half-way leaves
+the database as it was."""
 
 from __future__ import annotations
 
@@ -76,6 +77,17 @@ def import_wordpress_command(export_file: str, dry_run: bool) -> None:
     run_import(export_file, dry_run, "Importing", lambda source, tick: WordPressImport().run(source, tick))
 
 
+@click.command("import-disqus")
+@click.argument("export_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Read and check everything, report, and save nothing.")
+@with_appcontext
+def import_disqus_command(export_file: str, dry_run: bool) -> None:
+    """Import a Disqus export: its comments under the posts their threads' links name."""
+    from community.transfer.disqus import DisqusImport
+
+    run_import(export_file, dry_run, "Importing", lambda source, tick: DisqusImport().run(source, tick))
+
+
 @click.command("export")
 @click.argument("export_file", type=click.Path(dir_okay=False, writable=True))
 @click.option("--with-secrets", is_flag=True, help="Include password hashes (keep such a file safe).")
@@ -111,7 +123,22 @@ def import_export_command(export_file: str) -> None:
     click.echo("Imported " + ", ".join(f"{count:,} {table}" for table, count in loaded.items()) + ".")
 
 
+@click.command("export-wordpress")
+@click.argument("export_file", type=click.Path(dir_okay=False, writable=True))
+@with_appcontext
+def export_wordpress_command(export_file: str) -> None:
+    """Write the site as a WordPress export (WXR), for WordPress's importer or this site's own."""
+    from community.transfer.wxr_export import write_wxr
+
+    with open(export_file, "w", encoding="utf-8", newline="\n") as out:
+        write_wxr(out)
+    db.session.rollback()
+    click.echo(f"Wrote {export_file}; import it in WordPress under Tools → Import → WordPress.")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(import_wordpress_command)
+    app.cli.add_command(import_disqus_command)
     app.cli.add_command(export_command)
     app.cli.add_command(import_export_command)
+    app.cli.add_command(export_wordpress_command)
