@@ -39,3 +39,43 @@ def test_an_empty_discussion_says_no_comments_yet_once(client, app, users):
     slug = make_post(app)
     page = client.get(f"/posts/{slug}").get_data(as_text=True)
     assert page.count("No comments yet") == 1 and "be the first to say something" in page
+
+
+# --- the essay editor: the button says what happens ----------------------------------------------------
+
+def test_the_editor_offers_save_draft_and_publish_and_nothing_is_published_by_default(client, app, users, auth):
+    auth.login("author")
+    page = client.get("/posts/new").get_data(as_text=True)
+    assert ">Save draft</button>" in page and ">Publish</button>" in page and "Published" not in page
+    saved = post_form(client, "/posts/new", {"title": "Half Done", "body": "words", "save_draft": "Save draft"})
+    assert saved.status_code == 302
+    with app.app_context():
+        from tests.factories import post_by_slug
+
+        assert not post_by_slug("half-done").is_published
+    assert client.get("/").get_data(as_text=True).count("Half Done") == 0
+
+
+def test_publishing_then_updating_then_unpublishing(client, app, users, auth):
+    from tests.factories import post_by_slug
+
+    auth.login("author")
+    post_form(client, "/posts/new", {"title": "Done", "body": "words", "publish": "Publish"})
+    with app.app_context():
+        assert post_by_slug("done").is_published
+    page = client.get("/posts/done/edit").get_data(as_text=True)
+    assert ">Update</button>" in page and ">Unpublish</button>" in page and ">Publish</button>" not in page
+    post_form(client, "/posts/done/edit", {"title": "Done", "body": "more words", "update": "Update"})
+    with app.app_context():
+        assert post_by_slug("done").is_published and post_by_slug("done").body_markdown == "more words"
+    response = post_form(client, "/posts/done/edit", {"title": "Done", "body": "more words", "unpublish": "Unpublish"})
+    assert response.status_code == 302
+    with app.app_context():
+        assert not post_by_slug("done").is_published
+    assert "a draft again" in client.get("/posts/done").get_data(as_text=True)
+
+
+def test_the_preview_shows_above_the_editor(client, app, users, auth):
+    auth.login("author")
+    page = post_form(client, "/posts/new", {"title": "Seen", "body": "*soft*", "preview": "Preview"}).get_data(as_text=True)
+    assert page.index('id="preview-heading"') < page.index('name="title"')

@@ -79,7 +79,7 @@ def _edit_page(form: PostForm, post: Post | None):
     """Save the form, or show it again with a preview or its errors."""
     if form.validate_on_submit() and not form.preview.data:
         try:
-            fields = (form.title.data, form.body.data, form.publish.data, form.comments_closed.data)
+            fields = (form.title.data, form.body.data, form.wants_published, form.comments_closed.data)
             if post is None:
                 post = post_rules.create_post(current_user, *fields)
             else:
@@ -88,7 +88,12 @@ def _edit_page(form: PostForm, post: Post | None):
             getattr(form, error.field or "title").errors.append(error.message)
         else:
             db.session.commit()
-            flash("Your post is published." if post.is_published else "Your draft is saved.", "success")
+            if post.is_published:
+                flash("Your post is published.", "success")
+            elif form.unpublish.data:
+                flash("Your post is a draft again: only you and admins can see it.", "success")
+            else:
+                flash("Your draft is saved. Only you and admins can see it until you publish it.", "success")
             return redirect(url_for("posts.detail", slug=post.slug))
     # Only a body within the limit is rendered: a megabyte of Markdown costs seconds of CPU.
     preview_html = post_rules.preview(form.body.data) if form.preview.data and form.body.data and not form.body.errors else None
@@ -100,10 +105,7 @@ def _edit_page(form: PostForm, post: Post | None):
 @login_required
 def new():
     require_writer()
-    form = PostForm()
-    if request.method == "GET":
-        form.publish.data = True
-    return _edit_page(form, None)
+    return _edit_page(PostForm(), None)
 
 
 @bp.route("/posts/<slug>/edit", methods=["GET", "POST"])
@@ -112,6 +114,6 @@ def edit(slug: str):
     post = get_post(slug, check_editor=True)
     form = PostForm(obj=None)
     if request.method == "GET":
-        form.title.data, form.body.data, form.publish.data = post.title, post.body_markdown, post.is_published
+        form.title.data, form.body.data = post.title, post.body_markdown
         form.comments_closed.data = post.comments_closed
     return _edit_page(form, post)
