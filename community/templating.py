@@ -24,6 +24,14 @@ def liked_by(count: int) -> str:
     return "Liked by 1 person" if count == 1 else f"Liked by {count:,} people"
 
 
+def links_as_text(body_html: str) -> Markup:
+    """Stored comment HTML with its links made words, each followed by its address as text (for
+    spam in the moderation queue: nothing to click by mistake)."""
+    from community.text import links_as_text as unlink
+
+    return Markup(unlink(body_html))
+
+
 def thoughts_heading(count: int, title: str) -> str:
     """The discussion's heading, as a WordPress theme words it."""
     if count == 0:
@@ -42,11 +50,18 @@ def register(app: Flask) -> None:
     app.add_template_filter(human_date)
     app.add_template_filter(human_datetime)
     app.add_template_filter(liked_by)
+    app.add_template_filter(links_as_text)
     app.add_template_global(thoughts_heading)
     app.add_template_global(avatar_url)
     app.add_template_global(suspension_notice)
     app.add_template_global(field_attributes)
     app.add_template_global(can_edit_own)
+
+    @app.template_global()
+    def moderation_pending() -> int:
+        from community.services.moderation import pending_count
+
+        return pending_count()
 
     @app.context_processor
     def reader_slots() -> dict[str, object]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -81,3 +82,43 @@ def excerpt(rendered_html: str, limit: int = 280) -> str:
         return text
     cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:.-—")
     return cut + "…"
+
+
+class _Unlinker(HTMLParser):
+    """Stored HTML again, each link its words followed by its address in brackets, as text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.links: list[tuple[str, list[str]]] = []  # the open links: address, words so far
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag == "a":
+            self.links.append((dict(attrs).get("href") or "", []))
+        else:
+            self.parts.append(f"<{tag}>")
+
+    def handle_startendtag(self, tag: str, attrs: list) -> None:
+        self.parts.append(f"<{tag}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "a":
+            self.parts.append(f"</{tag}>")
+        elif self.links:
+            href, words = self.links.pop()
+            if href and href != "".join(words).strip():
+                self.parts.append(f" ({html.escape(href)})")
+
+    def handle_data(self, data: str) -> None:
+        if self.links:
+            self.links[-1][1].append(data)
+        self.parts.append(html.escape(data))
+
+
+def links_as_text(stored_html: str) -> str:
+    """Stored comment HTML with no link left to click: "words (https://address)" instead (spam
+    shown to moderators). Sanitized again, without <a>, whatever the parser made of it."""
+    unlinker = _Unlinker()
+    unlinker.feed(stored_html)
+    unlinker.close()
+    return sanitize_html("".join(unlinker.parts), COMMENT_TAGS - {"a"})

@@ -25,6 +25,12 @@ from community.services.rules import current_settings
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
+# The status of the comments each tab lists, which decides the bulk actions it offers; the
+# reported tab lists comments readers can see, so approved ones.
+TAB_STATUS = {"pending": CommentStatus.PENDING, "reported": CommentStatus.APPROVED, "spam": CommentStatus.SPAM,
+              "trash": CommentStatus.TRASH}
+BULK_LABELS = {Action.APPROVE: "Approve", Action.UNAPPROVE: "Unapprove", Action.SPAM: "Mark as spam",
+               Action.TRASH: "Move to trash", Action.RESTORE: "Restore"}
 TABS = {
     "pending": ("Pending", Comment.status == CommentStatus.PENDING),
     "reported": ("Reported", Comment.open_report_count > 0),
@@ -75,7 +81,10 @@ def queue():
             sa.select(Report).where(Report.comment_id.in_(ids), Report.resolved_at.is_(None)).order_by(Report.created_at)
         ):
             reports.setdefault(report.comment_id, []).append(report)
-    return render_template("moderation/queue.html", tab=tab, tabs=TABS, counts=tab_counts(), page=page, reports=reports)
+    bulk_actions = [(action, BULK_LABELS[action]) for action in rules_of_moderation.actions_from(TAB_STATUS[tab])
+                    if action in BULK_LABELS]
+    return render_template("moderation/queue.html", tab=tab, tabs=TABS, counts=tab_counts(), page=page, reports=reports,
+                           bulk_actions=bulk_actions)
 
 
 @bp.route("/comments", methods=["POST"])

@@ -50,6 +50,18 @@ _ALLOWED_FROM = {
     Action.RESTORE: {CommentStatus.SPAM, CommentStatus.TRASH},
     Action.DELETE: {CommentStatus.TRASH},
 }
+
+
+def actions_from(status: CommentStatus) -> list[Action]:
+    """The status actions a comment of this status takes (what a bulk bar may offer), in order."""
+    return [action for action in COMMENT_ACTIONS if status in _ALLOWED_FROM[action]]
+
+
+def pending_count() -> int:
+    """Comments waiting for a moderator (the header's "Moderation (N)")."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Comment).where(Comment.status == CommentStatus.PENDING))
+
+
 _LEADS_TO = {
     Action.APPROVE: CommentStatus.APPROVED,
     Action.UNAPPROVE: CommentStatus.PENDING,
