@@ -63,8 +63,8 @@ def test_the_log_links_to_the_comment_it_is_about(client, app, slug, auth):
     moderate(app, spam, Action.SPAM)
     auth.login("moderator")
     page = client.get("/moderation/log").get_data(as_text=True)
-    assert f'<a href="/comments/{approved}">comment #{approved}</a>' in page
-    assert f'<a href="/moderation/?tab=spam#queue-{spam}">comment #{spam}</a>' in page
+    assert f'<a href="/comments/{approved}">comment #{approved}: “fine words”</a>' in page
+    assert f'<a href="/moderation/?tab=spam#queue-{spam}">comment #{spam}: “buy now”</a>' in page
 
 
 def test_links_in_spam_are_shown_as_words_not_links(client, app, slug, auth):
