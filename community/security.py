@@ -4,8 +4,8 @@ SECURITY.md explains each choice."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, flash, request, session
-from flask_login import current_user
+from flask import Flask, current_app, flash, g, request, session
+from flask_login import current_user, user_logged_in
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
@@ -43,12 +43,31 @@ SESSION_ENDED = ("Your session has ended because you logged out or changed your 
 def add_security_headers(response: Response) -> Response:
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if personalised():
+        # Besides Vary: Cookie (Flask's): no cache, shared or the browser's disk, keeps a page
+        # holding this reader's CSRF token or account, unless the view said otherwise.
+        response.headers.setdefault("Cache-Control", "private, no-store")
     hsts_seconds = current_app.config["HSTS_SECONDS"]
     # Only over HTTPS: a header received over plain HTTP would be ignored, and on a development
     # server it would lock the browser out of http://127.0.0.1 for a year.
     if request.is_secure and hsts_seconds:
         response.headers.setdefault("Strict-Transport-Security", f"max-age={hsts_seconds}")
     return response
+
+
+def personalised() -> bool:
+    """Whether this answer is one reader's: it was made for an account, or it carries the
+    session's CSRF token (generate_csrf keeps this request's in g)."""
+    if "csrf_token" in g:
+        return True
+    return request.endpoint not in ASSET_ENDPOINTS and current_user.is_authenticated
+
+
+def rotate_csrf_secret(_app: Flask, **_extra: object) -> None:
+    """A session that signs in gets a new CSRF secret: a token learned before (from a shared
+    computer, or planted by whoever prepared the session) stops working."""
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
 
 
 def _in_words(size: int) -> str:
@@ -98,4 +117,5 @@ def register(app: Flask) -> None:
     app.after_request(add_security_headers)
     app.register_error_handler(RequestEntityTooLarge, request_too_large)
     login_manager.user_loader(load_user)
+    user_logged_in.connect(rotate_csrf_secret, app)
     app.before_request(check_session_version)

@@ -93,9 +93,7 @@ def _created(comment: Comment, post: Post):
         return jsonify(_comment_json(comment, post)), 201
     if comment.status == CommentStatus.APPROVED:
         return redirect(comment_url(comment, post))
-    flash(AWAITING, "info")
-    if comment.status == CommentStatus.SPAM:  # said the same way, so spammers learn nothing
-        return redirect(url_for("posts.detail", slug=post.slug, _anchor="respond"))
+    flash(AWAITING, "info")  # held or spam alike: the author sees it in place, so spammers learn nothing
     return redirect(comment_url(comment, post))
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, url_for
 from werkzeug.wrappers import Response
 
 from community.discussion.reader import Reader
@@ -153,7 +153,13 @@ def cached_post_page(slug: str, reader: Reader, page: int = 1, replytocom: str |
 
     def draw() -> SharedPage | None:
         slots = MarkedSlots(stand_in(reader))
-        return SharedPage.cut(render_post_page(db.session.get(Post, snapshot.id), slots.reader, page, slots=slots), slots)
+        # Drawn for a request that holds only what the key names (the path and the page), so
+        # nothing of the request that happened to fill the cache (its query string, host,
+        # headers, cookies) reaches the copy every later reader gets.
+        path = url_for("posts.detail", slug=snapshot.slug)
+        with current_app.test_request_context(path, query_string={"cpage": page} if page > 1 else None):
+            return SharedPage.cut(render_post_page(db.session.get(Post, snapshot.id), slots.reader, page, slots=slots),
+                                  slots)
 
     shared = shared_page(key, draw)
     return None if shared is None else shared.answer(reader, reader_marks(state))

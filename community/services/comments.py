@@ -199,7 +199,8 @@ def edit_window_ends(comment: Comment):
 def can_edit_own(user: User | None, comment: Comment) -> bool:
     return (
         user is not None and user.is_authenticated and comment.author_id == user.id and not user.is_suspended
-        and not comment.is_deleted and comment.status in (CommentStatus.APPROVED, CommentStatus.PENDING)
+        and not comment.is_deleted
+        and comment.status in (CommentStatus.APPROVED, CommentStatus.PENDING, CommentStatus.SPAM)  # spam looks held
         and utcnow() < edit_window_ends(comment)
     )
 

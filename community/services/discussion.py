@@ -98,14 +98,16 @@ def _ancestor_ids(comment: Comment) -> list[int]:
 
 
 def _held_for(viewer: User | None, post: Post, own_pending_ids: list[int]):
-    """The held comments this viewer may see in place: moderators all, authors their own."""
+    """The held comments this viewer may see in place: moderators all, authors their own. An author
+    sees their own spam as held too, so the rules that sent it there are not given away."""
     held = sa.and_(Comment.post_id == post.id, Comment.status == CommentStatus.PENDING)
+    if viewer is not None and viewer.is_authenticated and viewer.is_moderator:
+        return held
+    own_unseen = sa.and_(Comment.post_id == post.id, Comment.status.in_((CommentStatus.PENDING, CommentStatus.SPAM)))
     if viewer is not None and viewer.is_authenticated:
-        if viewer.is_moderator:
-            return held
-        return sa.and_(held, sa.or_(Comment.author_id == viewer.id, Comment.id.in_(own_pending_ids)))
+        return sa.and_(own_unseen, sa.or_(Comment.author_id == viewer.id, Comment.id.in_(own_pending_ids)))
     if own_pending_ids:
-        return sa.and_(held, Comment.id.in_(own_pending_ids))
+        return sa.and_(own_unseen, Comment.id.in_(own_pending_ids))
     return None
 
 
@@ -214,6 +216,6 @@ def reader_state(connection: sa.Connection, post: Post, reader: User) -> ReaderS
             state.liked_comment_ids.add(target_id)
         elif status == CommentStatus.APPROVED:
             state.own_comment_times[target_id] = created_at
-        elif status == CommentStatus.PENDING:
+        elif status in (CommentStatus.PENDING, CommentStatus.SPAM):  # spam looks held to its author
             state.has_held_comment = True
     return state

@@ -12,6 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
+from zxcvbn import zxcvbn
 
 from community.extensions import db
 from community.models import User
@@ -25,6 +26,11 @@ RESET_SALT = "community.password-reset"
 TOO_COMMON = ("That password is one of the 10,000 most common ones, which are the first an attacker "
               "tries. Choose another.")
 LIKE_YOUR_NAME = "A password may not be your username or your email address."
+TOO_EASY = "That password would be easy to guess."
+ADD_WORDS = "Add another word or two; uncommon words are better."
+# zxcvbn's score from 0 to 4; 3 is "safely unguessable" (about 10^8 guesses or more) in its terms.
+MIN_STRENGTH = 3
+ESTIMATE_CHARS = 100
 NOT_CURRENT = "That is not your current password."
 SAME_AS_BEFORE = "That is your current password; choose a new one."
 LINK_EXPIRED = ("This link has expired: a link to reset a password works for one hour. "
@@ -78,13 +84,20 @@ def check_password(password: str) -> str:
 
 
 def check_new_password(password: str, username: str = "", email: str = "") -> str:
-    """A password someone chooses: the right length, not a common one, not their name or email."""
+    """A password someone chooses: the right length, not a common one, not their name or email,
+    and hard enough to guess by zxcvbn's estimate (Dropbox's), whose advice is shown at the field."""
     check_password(password)
     key = password.strip().casefold()
     if key in common_passwords():
         raise DomainError(TOO_COMMON, field="password")
     if key in {value.strip().casefold() for value in (username, email) if value.strip()}:
         raise DomainError(LIKE_YOUR_NAME, field="password")
+    # The estimate's cost grows with the length; past 100 characters a password is long enough.
+    estimate = zxcvbn(password[:ESTIMATE_CHARS], user_inputs=[value for value in (username, email) if value])
+    if estimate["score"] < MIN_STRENGTH:
+        feedback = estimate["feedback"]
+        advice = " ".join(part for part in (feedback.get("warning"), *feedback.get("suggestions", ())) if part)
+        raise DomainError(f"{TOO_EASY} {advice or ADD_WORDS}", field="password")
     return password
 
 
