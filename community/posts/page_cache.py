@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import current_app, g, url_for
 from werkzeug.wrappers import Response
 
 from community.discussion.reader import Reader
@@ -158,8 +158,10 @@ def cached_post_page(slug: str, reader: Reader, page: int = 1, replytocom: str |
         # headers, cookies) reaches the copy every later reader gets.
         path = url_for("posts.detail", slug=snapshot.slug)
         with current_app.test_request_context(path, query_string={"cpage": page} if page > 1 else None):
-            return SharedPage.cut(render_post_page(db.session.get(Post, snapshot.id), slots.reader, page, slots=slots),
-                                  slots)
+            drawn = SharedPage.cut(render_post_page(db.session.get(Post, snapshot.id), slots.reader, page, slots=slots),
+                                   slots)
+        g.pop("csrf_token", None)  # g outlives that request: a token made for it is nobody's
+        return drawn
 
     shared = shared_page(key, draw)
     return None if shared is None else shared.answer(reader, reader_marks(state))
