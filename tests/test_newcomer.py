@@ -79,3 +79,24 @@ def test_the_preview_shows_above_the_editor(client, app, users, auth):
     auth.login("author")
     page = post_form(client, "/posts/new", {"title": "Seen", "body": "*soft*", "preview": "Preview"}).get_data(as_text=True)
     assert page.index('id="preview-heading"') < page.index('name="title"')
+
+
+# --- a comment refused without script: the page opens at the form, errors summed up at its top -----------
+
+def test_a_refused_comment_lands_on_the_form_with_an_error_summary_linking_each_field(client, app, users):
+    slug = make_post(app)
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    assert f'action="/posts/{slug}/comments#respond"' in page  # the answer opens at the form
+    response = post_form(client, f"/posts/{slug}/comments", {"body": "", "name": "Wren", "email": "not an address"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    summary = re.search(r'<div class="error-summary" role="alert".*?</div>', page, re.S).group(0)
+    assert "There is a problem" in summary
+    assert re.search(r'<a href="#body">[^<]*comment', summary) and re.search(r'<a href="#email">[^<]*not valid', summary)
+    assert page.index('id="respond"') < page.index('class="error-summary"') < page.index('id="commentform"')
+    assert 'value="Wren"' in page and 'value="not an address"' in page  # what was typed stays
+
+
+def test_a_page_without_errors_has_no_summary(client, app, users):
+    slug = make_post(app)
+    assert "error-summary" not in client.get(f"/posts/{slug}").get_data(as_text=True)
