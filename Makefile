@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run serve test test-postgres bench bench-scale lock clean
+.PHONY: run serve test test-postgres bench bench-scale bench-import lock clean
 
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
@@ -50,6 +50,12 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml requirements.lock
 DATABASE ?= sqlite
 bench: $(VENV)/.installed wrk-installed
 	$(BIN)/python bench/run.py --database $(DATABASE)
+	$(BIN)/python bench/import_wordpress.py $(IMPORT_ARGS)
+
+# The WordPress import alone: 2,000 posts and 200,000 comments by default (IMPORT_ARGS="--posts 20
+# --comments 2000" for a quick look).
+bench-import: $(VENV)/.installed
+	$(BIN)/python bench/import_wordpress.py $(IMPORT_ARGS)
 	$(BIN)/python bench/viral.py --database $(DATABASE)
 
 bench-scale: $(VENV)/.installed wrk-installed
