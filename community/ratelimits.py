@@ -63,6 +63,12 @@ def per_account() -> str:
     return f"account:{current_user.get_id()}" if current_user.is_authenticated else ""
 
 
+def per_ip_previewing() -> str:
+    """The client's address when an essay form asks for a preview (Markdown drawn on demand, the
+    costliest thing a writer can ask for); empty, so no limit, when it saves."""
+    return per_ip() if request.form.get("preview") else ""
+
+
 def per_account_or_ip() -> str:
     return per_account() or per_ip()
 
@@ -127,6 +133,8 @@ RATE_LIMITS: dict[str, tuple[Rule, ...]] = {
     "comments.preview": (
         Rule("RATELIMIT_PREVIEW", per_ip, "Too many previews.", staff_exempt=True),
     ),
+    "posts.new": (Rule("RATELIMIT_PREVIEW", per_ip_previewing, "Too many previews.", staff_exempt=True),),
+    "posts.edit": (Rule("RATELIMIT_PREVIEW", per_ip_previewing, "Too many previews.", staff_exempt=True),),
     "likes.post_like": (
         Rule("RATELIMIT_LIKES", per_account, TOO_MANY_LIKES, counts=saved, staff_exempt=True, shared="likes"),
     ),
@@ -294,10 +302,24 @@ def _report_form_again(field: str, message: str):
                            back=comment_url(comment, post)), 429
 
 
+def _essay_form_again(field: str, message: str):
+    """The essay editor again, the title and body as typed, the refusal at the body."""
+    from community.posts.forms import PostForm
+    from community.posts.views import get_post
+
+    slug = (request.view_args or {}).get("slug")
+    post = get_post(slug, check_editor=True) if slug else None
+    form = PostForm()
+    getattr(form, field).errors = [message]
+    return render_template("posts/edit.html", form=form, post=post, preview_html=None), 429
+
+
 # The forms shown again with the refusal at a field, keeping what was typed: (field, how).
 FORMS_AGAIN: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "comments.create": ("body", _comment_form_again),
     "comments.report": ("reason", _report_form_again),
+    "posts.new": ("body", _essay_form_again),
+    "posts.edit": ("body", _essay_form_again),
     "auth.login": ("login", partial(_account_form_again, "LoginForm", "auth/login.html")),
     "auth.register": ("username", partial(_account_form_again, "RegisterForm", "auth/register.html")),
     "auth.forgot_password": ("login", partial(_account_form_again, "ForgotPasswordForm", "auth/forgot_password.html")),

@@ -329,6 +329,23 @@ MUST_BE_LIMITED = ("auth.login", "auth.register", "comments.create", "likes.post
                    "comments.report", *PASSWORD_ENDPOINTS)
 
 
+def test_essay_previews_are_limited_per_address_keeping_the_essay(app, users, auth, client):
+    auth.login("author")
+    essay = {"title": "Slow Thoughts", "body": "A *long* essay.", "preview": "1"}
+    for _ in range(2):
+        assert post_form(client, "/posts/new", essay, **from_ip("10.0.9.1")).status_code == 200
+    page = assert_refused_in_words(post_form(client, "/posts/new", essay, **from_ip("10.0.9.1")), "Too many previews.")
+    assert 'value="Slow Thoughts"' in page and "A *long* essay." in page
+    # Saving is never limited by previews.
+    saved = post_form(client, "/posts/new", {"title": "Slow Thoughts", "body": "A *long* essay.", "publish": "y"},
+                      **from_ip("10.0.9.1"))
+    assert saved.status_code == 302
+    slug = saved.headers["Location"].rsplit("/", 1)[1]
+    for _ in range(2):
+        post_form(client, f"/posts/{slug}/edit", essay, **from_ip("10.0.9.2"))
+    assert_refused_in_words(post_form(client, f"/posts/{slug}/edit", essay, **from_ip("10.0.9.2")), "Too many previews.")
+
+
 def test_every_endpoint_of_the_table_exists_and_takes_posts(app):
     methods = {rule.endpoint: rule.methods for rule in app.url_map.iter_rules()}
     for endpoint in RATE_LIMITS:
