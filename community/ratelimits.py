@@ -218,11 +218,16 @@ def apply_rate_limits(app: Flask) -> None:
 
 
 def register(app: Flask) -> None:
-    """Storage in Redis when REDIS_URL is set (shared by every app server), else in the process."""
+    """Storage in Redis when REDIS_URL is set (shared by every app server), else in an SQLite file
+    every worker of this machine shares (community/ratelimit_file.py); RATELIMIT_STORAGE_URI
+    decides outright (tests use memory://)."""
+    from community.ratelimit_file import file_storage_uri  # registers the community-sqlite:// scheme
+
     for name, value in settings_from_environment().items():
         app.config.setdefault(name, value)
     check_settings(app.config)
-    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    storage = os.environ.get("RATELIMIT_STORAGE_URI") or app.config.get("REDIS_URL") or file_storage_uri(app.instance_path)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage)
     app.config.setdefault("RATELIMIT_STRATEGY", "moving-window")  # a true sliding window, as Discourse's
     app.config.setdefault("RATELIMIT_KEY_PREFIX", "community")
     limiter.init_app(app)

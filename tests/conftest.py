@@ -61,6 +61,8 @@ def test_config(database_url: str, **overrides: object) -> dict[str, object]:
         # switches the limits back on.
         "RATELIMIT_ENABLED": False,
     }
+    if "REDIS_URL" not in overrides:  # each test's app counts afresh (tests/test_ratelimit_file.py tries the file)
+        config["RATELIMIT_STORAGE_URI"] = "memory://"
     config.update(overrides)
     return config
 

@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def serve(database_url: str, log: Path, **environment: str) -> tuple[subprocess.Popen, int]:
     """gunicorn as the README runs it (from the checkout, so it reads gunicorn.conf.py), one worker."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "gunicorn config test", **environment}
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "gunicorn config test",
+           # Rate limits counted afresh for this server, shared by its workers (not the checkout's instance/).
+           "RATELIMIT_STORAGE_URI": f"community-sqlite://{log.parent / f'ratelimits-{port}.sqlite3'}", **environment}
     env.pop("FORWARDED_ALLOW_IPS", None)
     command = ["timeout", "--kill-after=5", "120", sys.executable, "-m", "gunicorn", "--workers", "1",
                "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
