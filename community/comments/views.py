@@ -198,7 +198,7 @@ def delete(comment_id: int):
 @login_required
 def report(comment_id: int):
     comment, post = get_public_comment(comment_id)
-    if not comment.is_visible or comment.is_deleted:
+    if not comment.is_public:
         abort(404)
     back = comment_url(comment, post)
     if request.method == "GET" and has_reported(current_user, comment):

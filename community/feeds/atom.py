@@ -12,7 +12,7 @@ from feedgen.feed import FeedGenerator
 from flask import current_app, url_for
 
 from community.extensions import db
-from community.models import Comment, CommentStatus, Post, PostStatus
+from community.models import Comment, Post, PostStatus
 
 POSTS_IN_FEED = 20
 COMMENTS_IN_FEED = 50
@@ -30,8 +30,7 @@ def public_comments(post: Post | None = None, limit: int = COMMENTS_IN_FEED) -> 
     """The newest approved, undeleted comments under published posts (of `post` alone if given)."""
     query = (
         sa.select(Comment, Post).join(Post, Post.id == Comment.post_id)
-        .where(Post.status == PostStatus.PUBLISHED, Comment.status == CommentStatus.APPROVED,
-               Comment.deleted_at.is_(None))
+        .where(Post.status == PostStatus.PUBLISHED, Comment.is_public)
         .order_by(Comment.created_at.desc(), Comment.id.desc()).limit(limit)
     )
     if post is not None:

@@ -26,21 +26,23 @@ def _wanted_state() -> bool:
     return wanted == "1"
 
 
-def _answer(back: str, liked: bool, count: int):
+def _answer(back: Callable[[], str], liked: bool, count: int):
     if wants_json():
         return jsonify(liked=liked, count=count, label=liked_by(count))
-    return redirect(back)
+    return redirect(back())
 
 
-def _send_to_login(back: str):
+def _send_to_login(back: Callable[[], str]):
     """A guest pressing Like logs in and comes back to the same place on the page."""
     if wants_json():
-        return jsonify(error="Please log in to like.", login=url_for("auth.login", next=back)), 401
-    return redirect(url_for("auth.login", next=back))
+        return jsonify(error="Please log in to like.", login=url_for("auth.login", next=back())), 401
+    return redirect(url_for("auth.login", next=back()))
 
 
-def _change_like(back: str, set_like: Callable[[bool], int]):
-    """The shared path of both buttons: guests go to log in, readers get the state they asked for."""
+def _change_like(back: Callable[[], str], set_like: Callable[[bool], int]):
+    """The shared path of both buttons: guests go to log in, readers get the state they asked for.
+    `back` makes the address to return to, only when an answer needs it: finding a comment's page
+    counts the threads before it, which a script's like (answered in JSON) does not need."""
     if not current_user.is_authenticated:
         return _send_to_login(back)
     liked = _wanted_state()
@@ -57,15 +59,14 @@ def post_like(post_id: int):
     post = db.session.get(Post, post_id)
     if post is None or not can_view(current_user, post):
         abort(404)
-    back = url_for("posts.detail", slug=post.slug, _anchor="likes")
-    return _change_like(back, lambda liked: set_post_like(current_user, post, liked))
+    return _change_like(lambda: url_for("posts.detail", slug=post.slug, _anchor="likes"),
+                        lambda liked: set_post_like(current_user, post, liked))
 
 
 @bp.route("/comments/<int:comment_id>", methods=["POST"])
 def comment_like(comment_id: int):
     comment = db.session.get(Comment, comment_id)
     post = db.session.get(Post, comment.post_id) if comment else None
-    if comment is None or post is None or not can_view(current_user, post) or not comment.is_visible \
-            or comment.is_deleted:
+    if comment is None or post is None or not can_view(current_user, post) or not comment.is_public:
         abort(404)
-    return _change_like(comment_url(comment, post), lambda liked: set_comment_like(current_user, comment, liked))
+    return _change_like(lambda: comment_url(comment, post), lambda liked: set_comment_like(current_user, comment, liked))

@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from community.models.base import Base, utcnow
@@ -111,10 +112,16 @@ class Comment(Base):
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
 
-    @property
-    def is_counted(self) -> bool:
-        """Counted in "N thoughts": approved and not deleted."""
+    @hybrid_property
+    def is_public(self) -> bool:
+        """Public and whole: approved and not deleted. It is what "N thoughts" counts, and what
+        may be answered, liked or reported; in a query, the same condition in SQL."""
         return self.is_visible and not self.is_deleted
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.and_(cls.status == CommentStatus.APPROVED, cls.deleted_at.is_(None))
 
     @property
     def author_email(self) -> str | None:

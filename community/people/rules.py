@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager
 
 from community import text
 from community.extensions import db
-from community.models import Comment, CommentStatus, Post, PostStatus, User
+from community.models import Comment, Post, PostStatus, User
 from community.services import DomainError
 from community.services.accounts import check_email, suspension_notice
 from community.services.passwords import password_matches
@@ -154,7 +154,7 @@ def person_page(person: User, page: int, per_page: int, posts_max: int = 50) -> 
     """What anyone may see of a person: approved comments they did not delete, under published
     posts (a page of them, newest first), and their published posts."""
     public = sa.and_(
-        Comment.author_id == person.id, Comment.status == CommentStatus.APPROVED, Comment.deleted_at.is_(None),
+        Comment.author_id == person.id, Comment.is_public,
         Post.status == PostStatus.PUBLISHED,
     )
     comments = db.session.scalars(

@@ -118,7 +118,7 @@ class ThreadTooDeep(DomainError):
 def find_reply_target(post: Post, parent_id: int) -> Comment:
     """The comment being answered, which must be a visible comment of this post with room below it."""
     parent = db.session.get(Comment, parent_id)
-    if parent is None or parent.post_id != post.id or not parent.is_visible or parent.is_deleted:
+    if parent is None or parent.post_id != post.id or not parent.is_public:
         raise DomainError(
             "The comment you are replying to is not part of this discussion any more.", field="body"
         )
@@ -175,7 +175,7 @@ def add_comment(
     db.session.flush()  # the id is needed for the root and the path
     comment.root_id = parent.root_id if parent else comment.id
     comment.path = f"{parent.path}/{path_segment(comment.id)}" if parent else path_segment(comment.id)
-    if comment.is_counted:
+    if comment.is_public:
         change_comment_count(post.id, +1)
     db.session.flush()
     return comment
@@ -265,7 +265,7 @@ def delete_own_comment(user: User, comment: Comment) -> None:
 
 def make_tombstone(comment: Comment) -> None:
     """The comment's words go; "This comment was deleted." stays where it was, holding its replies."""
-    if comment.is_counted:
+    if comment.is_public:
         change_comment_count(comment.post_id, -1)
     else:
         discussion_changed(comment.post_id)
@@ -293,7 +293,7 @@ def delete_comment_rows(comment: Comment) -> None:
         sa.or_(Comment.id == comment.id, Comment.path.like(f"{comment.path}/%")),
     )
     counted = db.session.scalar(
-        sa.select(sa.func.count()).where(subtree, Comment.status == CommentStatus.APPROVED, Comment.deleted_at.is_(None))
+        sa.select(sa.func.count()).where(subtree, Comment.is_public)
     )
     if counted:
         change_comment_count(comment.post_id, -counted)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from community.extensions import db
-from community.models import Comment, CommentLike, CommentStatus, Post, PostLike
+from community.models import Comment, CommentLike, Post, PostLike
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ def _true_counts() -> list[tuple[type, str, sa.ScalarSelect]]:
             Post,
             "comment_count",
             sa.select(sa.func.count(Comment.id))
-            .where(Comment.post_id == Post.id, Comment.status == CommentStatus.APPROVED, Comment.deleted_at.is_(None))
+            .where(Comment.post_id == Post.id, Comment.is_public)
             .scalar_subquery(),
         ),
         (Post, "like_count", sa.select(sa.func.count()).where(PostLike.post_id == Post.id).scalar_subquery()),

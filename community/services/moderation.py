@@ -142,9 +142,9 @@ def log_action(
 
 def change_status(comment: Comment, new_status: CommentStatus) -> None:
     """Move a comment to a status; the post's count follows in SQL, in this transaction."""
-    was_counted = comment.is_counted
+    was_counted = comment.is_public
     comment.status = new_status
-    delta = int(comment.is_counted) - int(was_counted)
+    delta = int(comment.is_public) - int(was_counted)
     if delta:
         change_comment_count(comment.post_id, delta)
     else:

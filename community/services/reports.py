@@ -41,7 +41,7 @@ def report_comment(reader: User, comment: Comment, reason: str, details: str = "
         raise NotAllowed("Log in to report a comment.")
     ensure_may_take_part(reader)
     lock_discussion(comment.post_id, comment, gone="This comment is not public, so it cannot be reported.")
-    if not comment.is_visible or comment.is_deleted:
+    if not comment.is_public:
         raise DomainError("This comment is not public, so it cannot be reported.", status=404)
     if comment.author_id == reader.id:
         raise DomainError("You cannot report your own comment; you can edit or delete it.", field="reason")

@@ -14,7 +14,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from community.extensions import db
-from community.models import Comment, CommentStatus, Post
+from community.models import Comment, Post
 from community.models.comment import path_segment
 from community.routing import MAX_ID
 from community.transfer.report import ImportReport
@@ -166,7 +166,7 @@ class CommentWriter:
         PostgreSQL the id sequence moves past the ids chosen here."""
         counted = (
             sa.select(sa.func.count(Comment.id))
-            .where(Comment.post_id == Post.id, Comment.status == CommentStatus.APPROVED, Comment.deleted_at.is_(None))
+            .where(Comment.post_id == Post.id, Comment.is_public)
             .scalar_subquery()
         )
         touched = sorted(self.touched_posts)
