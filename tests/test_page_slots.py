@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from flask import session
 from flask_login import current_user, login_user
 
@@ -115,3 +116,25 @@ def test_readers_of_one_role_share_one_drawing(app, slug):
     both_ways(app, slug, "Ana", 1)
     with app.app_context():
         assert len(local_pages().pages) == drawn
+
+
+def test_a_comment_like_recounts_the_shared_page_without_drawing_it_again(app, slug):
+    """A like moves the post's likes_version, not its discussion_version: the shared page stays
+    drawn and only its like counts are read again; the filled page is still the whole page."""
+    with app.app_context():
+        post = post_by_slug(slug)
+        before = (post.discussion_version, post.likes_version)
+        ana_comment = db.session.scalar(sa.select(Comment.id).where(Comment.body_markdown == "Ana's **thought**"))
+    both_ways(app, slug, None, 1)
+    with app.app_context():
+        drawn = {key for key in local_pages().pages if ":likes" not in key}
+    like_comment(app, ana_comment, "Ana")
+    with app.app_context():
+        post = post_by_slug(slug)
+        assert post.discussion_version == before[0] and post.likes_version == before[1] + 1
+    for name in (None, "reader"):
+        whole, filled = both_ways(app, slug, name, 1)
+        assert filled == whole and b"Liked by 2 people" in filled
+    with app.app_context():
+        guest_pages = {key for key in local_pages().pages if ":likes" not in key and ":guest:" in key}
+    assert guest_pages == {key for key in drawn if ":guest:" in key}  # not drawn again

@@ -23,8 +23,9 @@ from community.delivery.compression import accepts_gzip, gzip_answer
 from community.delivery.gzip_splice import SplicedGzip
 from community.models import Comment
 
-CSRF, NAME, LIKE, OWN = "csrf", "name", "like", "own"
-EVERY_READER = (CSRF, NAME)  # filled for every reader; the others only where the reader left a mark
+CSRF, NAME, LIKE, OWN, COUNT = "csrf", "name", "like", "own", "count"
+EVERY_READER = (CSRF, NAME)  # filled for every reader
+READERS_OWN = (LIKE, OWN)  # filled where the reader left a mark; COUNT, when the counts moved
 # Between a slot's marks; no text a page prints holds it (user text reaches a page as sanitized
 # or escaped HTML, and NUL becomes U+FFFD at the edge), and a page that did is not shared.
 MARK = "\x00"
@@ -62,6 +63,8 @@ def draw(kind: str, reader, facts: Mapping[str, Any]) -> Markup:
         return Markup(macros.like_state(**facts))
     if kind == OWN:
         return Markup(macros.own_controls(reader, **facts))
+    if kind == COUNT:
+        return Markup(macros.like_count(**facts))
     raise ValueError(f"no slot of kind {kind!r}")
 
 
@@ -127,7 +130,7 @@ class SharedPage:
             else:
                 keyed.setdefault((kind, key), []).append((len(parts), facts))
             parts += [default.encode(), text.encode()]
-        gzip = None if keyed else SplicedGzip.of(parts[0::2])
+        gzip = None if any(kind in READERS_OWN for kind, _ in keyed) else SplicedGzip.of(parts[0::2])
         return cls(tuple(parts), tuple(every_reader), {spot: tuple(places) for spot, places in keyed.items()}, gzip)
 
     def stored(self) -> tuple:
@@ -154,9 +157,31 @@ class SharedPage:
     def answer(self, reader, marks: Mapping[tuple[str, str], Mapping[str, Any]]) -> bytes | Response:
         """The filled page, gzip-compressed already when it can be and the client takes gzip."""
         if self.gzip is not None and not marks and accepts_gzip():
+            fillings = list(self.parts[1::2])  # slot i is part 2i + 1
             every = self._every(reader)
-            return gzip_answer(self.gzip.filled([every[kind] for _, kind in self.every_reader]))
+            for position, kind in self.every_reader:
+                fillings[position // 2] = every[kind]
+            return gzip_answer(self.gzip.filled(fillings))
         return self.filled(reader, marks)
+
+    def counted_targets(self) -> list[int]:
+        """The comments whose like counts the page shows."""
+        return [int(key[1:]) for kind, key in self.keyed if kind == COUNT and key.startswith("c")]
+
+    def recounted(self, counts: Mapping[int, int]) -> SharedPage:
+        """The page with its comments' like counts as `counts` says (comment id -> count): the
+        same page otherwise, sharing its parts and compressed parts."""
+        parts, keyed, drawn = list(self.parts), dict(self.keyed), {}
+        for (kind, key), places in self.keyed.items():
+            if kind != COUNT or not key.startswith("c"):
+                continue
+            count = counts.get(int(key[1:]), 0)
+            if count not in drawn:
+                drawn[count] = str(draw(COUNT, None, {"count": count})).encode()
+            for position, _ in places:
+                parts[position] = drawn[count]
+            keyed[(kind, key)] = tuple((position, {"count": count}) for position, _ in places)
+        return SharedPage(tuple(parts), self.every_reader, keyed, self.gzip)
 
     @staticmethod
     def _every(reader) -> dict[str, bytes]:

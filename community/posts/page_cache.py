@@ -23,7 +23,7 @@ from werkzeug.wrappers import Response
 from community.discussion.reader import Reader
 from community.discussion.slots import LIKE, OWN, MarkedSlots, SharedPage
 from community.extensions import cache, db
-from community.models import ModerationSettings, Post, PostStatus
+from community.models import Comment, ModerationSettings, Post, PostStatus
 from community.posts.page import render_post_page
 from community.services.discussion import ReaderState, reader_state
 from community.services.posts import can_edit
@@ -40,6 +40,7 @@ class PostSnapshot:
     id: int
     slug: str
     discussion_version: int
+    likes_version: int
     status: str
     author_id: int
     comments_closed: bool
@@ -52,7 +53,7 @@ class PostSnapshot:
 
 
 _SNAPSHOT = sa.select(
-    Post.id, Post.slug, Post.discussion_version, Post.status, Post.author_id, Post.comments_closed, Post.published_at,
+    Post.id, Post.slug, Post.discussion_version, Post.likes_version, Post.status, Post.author_id, Post.comments_closed, Post.published_at,
     sa.select(ModerationSettings.close_after_days).where(ModerationSettings.id == SETTINGS_ROW_ID).scalar_subquery(),
 ).where(Post.slug == sa.bindparam("slug"))
 
@@ -164,7 +165,31 @@ def cached_post_page(slug: str, reader: Reader, page: int = 1, replytocom: str |
         return drawn
 
     shared = shared_page(key, draw)
-    return None if shared is None else shared.answer(reader, reader_marks(state))
+    if shared is None:
+        return None
+    return counted(shared, key, snapshot).answer(reader, reader_marks(state))
+
+
+_COUNTS = (sa.select(Comment.id, Comment.like_count)
+           .where(Comment.post_id == sa.bindparam("post_id"), Comment.id.in_(sa.bindparam("ids", expanding=True))))
+
+
+def counted(page: SharedPage, key: str, snapshot: PostSnapshot) -> SharedPage:
+    """The page with its comments' like counts as of the post's likes_version: a like of a
+    comment moves only that version, so the page is not drawn again, its counts are read again
+    (one query, once per version in each process)."""
+    targets = page.counted_targets()
+    if not targets:
+        return page
+    local = local_pages()
+    counted_key = f"{key}:likes{snapshot.likes_version}"
+    recounted = local.get(counted_key)
+    if recounted is None:
+        with db.engine.connect() as connection:
+            counts = dict(connection.execute(_COUNTS, {"post_id": snapshot.id, "ids": targets}).all())
+        recounted = page.recounted(counts)
+        local.put(counted_key, recounted)
+    return recounted
 
 
 def reader_marks(state: ReaderState | None) -> dict[tuple[str, str], dict[str, Any]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -9,12 +11,13 @@ from community.extensions import db
 from community.models import Comment, CommentLike, Post, PostLike, User
 from community.services import DomainError
 from community.services.accounts import ensure_may_take_part
-from community.services.posts import discussion_changed, lock_discussion
+from community.services.posts import discussion_changed, likes_changed, lock_discussion
 
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
-def _set_like(like_model, counted_model, key_column: str, target_id: int, user: User, liked: bool, post_id: int) -> bool:
+def _set_like(like_model, counted_model, key_column: str, target_id: int, user: User, liked: bool, post_id: int,
+              changed_page: Callable[[int], None] = discussion_changed) -> bool:
     """Make the like exist or not; returns whether anything changed.
 
     INSERT ... ON CONFLICT DO NOTHING means a double press, even a concurrent one, adds one row and
@@ -36,7 +39,7 @@ def _set_like(like_model, counted_model, key_column: str, target_id: int, user: 
             .where(counted_model.id == target_id)
             .values(like_count=counted_model.like_count + delta)
         )
-        discussion_changed(post_id)
+        changed_page(post_id)
     return changed
 
 
@@ -55,7 +58,7 @@ def set_comment_like(user: User, comment: Comment, liked: bool) -> int:
     ensure_may_take_part(user)
     lock_discussion(comment.post_id, comment, gone="That comment cannot be liked.")
     # A withdrawn post's discussion is private and closed, like the post itself.
-    if not comment.is_visible or comment.is_deleted or not comment.post.is_published:
+    if not comment.is_public or not comment.post.is_published:
         raise DomainError("That comment cannot be liked.", status=404)
-    _set_like(CommentLike, Comment, "comment_id", comment.id, user, liked, comment.post_id)
+    _set_like(CommentLike, Comment, "comment_id", comment.id, user, liked, comment.post_id, likes_changed)
     return db.session.scalar(sa.select(Comment.like_count).where(Comment.id == comment.id))

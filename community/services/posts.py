@@ -122,6 +122,12 @@ def discussion_changed(post_id: int | None = None) -> None:
     db.session.execute(statement)
 
 
+def likes_changed(post_id: int) -> None:
+    """A comment of the post was liked or unliked: only the page's like counts changed (a post's
+    own like also changes its list of likers, and moves the discussion's version)."""
+    db.session.execute(sa.update(Post).where(Post.id == post_id).values(likes_version=Post.likes_version + 1))
+
+
 def lock_discussion(post_ids: int | list[int], *rows: object, gone: str = "That comment is no longer here.") -> None:
     """Take the row lock of the post (or posts) whose discussion is about to change, then read
     `rows` again as they are now; `gone` (a 404) if one was deleted meanwhile.
