@@ -61,7 +61,7 @@ def load_secret_key(instance_path: Path, site_url: str | None = None) -> str:
 
 def cache_settings(redis_url: str | None) -> dict[str, Any]:
     """Flask-Caching shares drawn pages between app servers through Redis when given; every
-    process also keeps the pages it uses in memory (posts.page_cache.LocalPages), so without
+    process also keeps the pages it uses in memory (discussion.cache.LocalPages), so without
     Redis there is nothing more to share."""
     if redis_url:
         return {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "community:",

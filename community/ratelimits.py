@@ -10,9 +10,10 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
+from types import MappingProxyType
 from typing import Any
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, request
 from flask.wrappers import Response
 from flask_limiter import RateLimitExceeded, RouteLimit
 from flask_login import current_user
@@ -277,71 +278,25 @@ def in_words(seconds: int) -> str:
     return f"{count} {unit}{'' if count == 1 else 's'}"
 
 
-def _comment_form_again(field: str, message: str):
-    from community.posts.page import comment_form_for, get_visible_post, post_page
-
-    form = comment_form_for(current_user)  # filled from the request: the typed comment is kept
-    getattr(form, field).errors = [message]
-    return post_page(get_visible_post(request.view_args["slug"]), form=form, status=429)
+# A form shown again with the refusal at one of its fields, keeping what was typed: each
+# blueprint says which of its endpoints have one (`forms_again`), and draws it itself.
+FormAgain = tuple[str, Callable[[str, str], Any]]  # (field, draw the page with (field, message))
 
 
-def _account_form_again(form_name: str, template: str, field: str, message: str):
-    """An account form (login, sign-up, passwords) filled from the request: it keeps the names
-    typed, and a password field is never printed back."""
-    from community.auth import forms
-
-    form = getattr(forms, form_name)()
-    getattr(form, field).errors = [message]
-    return render_template(template, form=form), 429
+def forms_again(forms: Mapping[str, FormAgain]) -> Callable[[RateLimitExceeded], Any]:
+    """A blueprint's 429 handler: the refusal with the blueprint's own form where it has one."""
+    return partial(too_many_requests, forms=forms)
 
 
-def _report_form_again(field: str, message: str):
-    from community.comments.forms import ReportForm
-    from community.comments.views import get_public_comment
-    from community.posts.page import comment_url
-
-    comment, post = get_public_comment(request.view_args["comment_id"])
-    form = ReportForm()
-    getattr(form, field).errors = [message]
-    return render_template("comments/report.html", form=form, comment=comment, post=post,
-                           back=comment_url(comment, post)), 429
-
-
-def _essay_form_again(field: str, message: str):
-    """The essay editor again, the title and body as typed, the refusal at the body."""
-    from community.posts.forms import PostForm
-    from community.posts.views import get_post
-
-    slug = (request.view_args or {}).get("slug")
-    post = get_post(slug, check_editor=True) if slug else None
-    form = PostForm()
-    getattr(form, field).errors = [message]
-    return render_template("posts/edit.html", form=form, post=post, preview_html=None), 429
-
-
-# The forms shown again with the refusal at a field, keeping what was typed: (field, how).
-FORMS_AGAIN: dict[str, tuple[str, Callable[[str, str], Any]]] = {
-    "comments.create": ("body", _comment_form_again),
-    "comments.report": ("reason", _report_form_again),
-    "posts.new": ("body", _essay_form_again),
-    "posts.edit": ("body", _essay_form_again),
-    "auth.login": ("login", partial(_account_form_again, "LoginForm", "auth/login.html")),
-    "auth.register": ("username", partial(_account_form_again, "RegisterForm", "auth/register.html")),
-    "auth.forgot_password": ("login", partial(_account_form_again, "ForgotPasswordForm", "auth/forgot_password.html")),
-    "auth.change_password": ("current_password",
-                             partial(_account_form_again, "ChangePasswordForm", "auth/change_password.html")),
-}
-
-
-def too_many_requests(error: RateLimitExceeded):
+def too_many_requests(error: RateLimitExceeded, forms: Mapping[str, FormAgain] = MappingProxyType({})):
     """429 with Retry-After, and in words when to try again: JSON for scripts, else the form
-    shown again where there is one, else the error page."""
+    shown again where the blueprint has one (`forms_again`), else the error page."""
     from community.errors import error_response, wants_json
 
     seconds = seconds_until_allowed()
     message = f"{error.description} Try again in {in_words(seconds)}."
     headers = {"Retry-After": str(seconds), "Cache-Control": "no-store"}
-    field, form_again = FORMS_AGAIN.get(request.endpoint or "", (None, None))
+    field, form_again = forms.get(request.endpoint or "", (None, None))
     if wants_json():
         body: dict[str, Any] = {"error": message, "status": 429, "retry_after": seconds}
         if field:
@@ -349,8 +304,7 @@ def too_many_requests(error: RateLimitExceeded):
         return jsonify(body), 429, headers
     if form_again is not None:
         try:
-            page, status = form_again(field, message)
-            return page, status, headers
+            return form_again(field, message), 429, headers
         except HTTPException:  # the post or comment is gone: the plain page says it all the same
             pass
     page, status = error_response(429, message, title="Please wait a little")

@@ -167,7 +167,7 @@ def test_a_process_keeps_its_pages_within_the_byte_budget(app, users):
     for slug in slugs:
         assert client.get(f"/posts/{slug}").status_code == 200
     with app.app_context():
-        from community.posts.page_cache import local_pages
+        from community.discussion.cache import local_pages
 
         pages = local_pages()
         assert pages.size <= 1024 * 1024 and 0 < len(pages.pages) < len(slugs)

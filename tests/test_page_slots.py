@@ -15,8 +15,8 @@ from community.discussion.reader import Reader
 from community.discussion.slots import MARK
 from community.extensions import db
 from community.models import Comment
-from community.posts.page import render_post_page
-from community.posts.page_cache import cached_post_page, local_pages
+from community.discussion.page import render_post_page
+from community.discussion.cache import cached_post_page, local_pages
 from community.services.comments import delete_own_comment
 from community.services.moderation import Action, moderate_comment
 from tests.factories import like_comment, like_post, make_comment, make_post, post_by_slug, user_named

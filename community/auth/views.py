@@ -3,9 +3,11 @@ emailed link. Pages that need an account send people here and back."""
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
 from community.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
@@ -13,6 +15,7 @@ from community.extensions import db
 from community.forms import show_domain_error
 from community.mail import absolute_url, send_mail
 from community.models import User
+from community.ratelimits import forms_again
 from community.security import remembered
 from community.services import DomainError
 from community.services import passwords
@@ -156,3 +159,23 @@ def reset_password(token: str):
 def private(page: str, status: int):
     """A page whose address holds a secret: never cached, never sent on as a referrer."""
     return page, status, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+# --- Over a rate limit: the form again, with the refusal at its field ---------------------------
+
+
+def _account_form_again(form_class, template: str, field: str, message: str) -> str:
+    """An account form filled from the request: it keeps the names typed, and a password field is
+    never printed back."""
+    form = form_class()
+    getattr(form, field).errors = [message]
+    return render_template(template, form=form)
+
+
+bp.register_error_handler(RateLimitExceeded, forms_again({
+    "auth.login": ("login", partial(_account_form_again, LoginForm, "auth/login.html")),
+    "auth.register": ("username", partial(_account_form_again, RegisterForm, "auth/register.html")),
+    "auth.forgot_password": ("login", partial(_account_form_again, ForgotPasswordForm, "auth/forgot_password.html")),
+    "auth.change_password": ("current_password",
+                             partial(_account_form_again, ChangePasswordForm, "auth/change_password.html")),
+}))

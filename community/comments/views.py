@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint, abort, current_app, flash, jsonify, make_response, redirect, render_template, request, session, url_for,
 )
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 
 from community.comments.forms import EditCommentForm, ReportForm
@@ -14,9 +15,10 @@ from community.extensions import db
 from community.forms import show_domain_error
 from community.models import Comment, CommentStatus, Post
 from community.discussion.reader import OWN_PENDING_KEY, Reader
-from community.posts.page import (
+from community.discussion.page import (
     DiscussionView, comment_form_for, comment_url, discussion_view, get_visible_post, post_page, requested_page,
 )
+from community.ratelimits import forms_again
 from community.routing import parse_id
 from community.services.discussion import CommentNode, Discussion
 from community.services.moderation import can_moderate
@@ -216,3 +218,25 @@ def report(comment_id: int):
             flash("Thank you. A moderator will look at this comment.", "success")
             return redirect(back)
     return render_template("comments/report.html", form=form, comment=comment, post=post, back=back), status
+
+
+# --- Over a rate limit: the form again, with the refusal at its field ---------------------------
+
+
+def _comment_form_again(field: str, message: str) -> str:
+    form = comment_form_for(current_user)  # filled from the request: the typed comment is kept
+    getattr(form, field).errors = [message]
+    return post_page(get_visible_post(request.view_args["slug"]), form=form)[0]
+
+
+def _report_form_again(field: str, message: str) -> str:
+    comment, post = get_public_comment(request.view_args["comment_id"])
+    form = ReportForm()
+    getattr(form, field).errors = [message]
+    return render_template("comments/report.html", form=form, comment=comment, post=post, back=comment_url(comment, post))
+
+
+bp.register_error_handler(RateLimitExceeded, forms_again({
+    "comments.create": ("body", _comment_form_again),
+    "comments.report": ("reason", _report_form_again),
+}))

@@ -1,6 +1,6 @@
 """Compressed answers. flask-compress compresses HTML, CSS, JavaScript, SVG, JSON and feeds with
 brotli or gzip, whichever the client prefers, so `make serve` alone sends few bytes; a cached
-post page for a signed-out reader is already gzip (posts.page_cache keeps it compressed, see
+post page for a signed-out reader is already gzip (discussion.cache keeps it compressed, see
 gzip_splice) and goes out as it is, which flask-compress leaves alone (it has a Content-Encoding)."""
 
 from __future__ import annotations

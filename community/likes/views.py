@@ -10,7 +10,7 @@ from flask_login import current_user
 from community.errors import wants_json
 from community.extensions import db
 from community.models import Comment, Post
-from community.posts.page import comment_url
+from community.discussion.page import comment_url
 from community.services import DomainError
 from community.services.likes import set_comment_like, set_post_like
 from community.services.posts import can_view

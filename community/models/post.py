@@ -45,7 +45,7 @@ class Post(Base):
     # the essay itself); cached pages are keyed by it, so no app server ever serves a stale one.
     discussion_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Moves with a like of one of its comments instead: a cached page stays drawn, and only its
-    # like counts are read again (posts.page_cache), so a busy Like button does not redraw it.
+    # like counts are read again (discussion.cache), so a busy Like button does not redraw it.
     likes_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Where an imported post came from ("wordpress:https://blog.example") and its id there, so a
     # second import of the same export finds it (community/transfer); NULL for posts written here.

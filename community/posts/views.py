@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 
 from community.extensions import db
 from community.models import Post, PostStatus
 from community.posts.forms import PostForm
 from community.discussion.reader import Reader
-from community.posts.page import get_visible_post, render_post_page, requested_page
-from community.posts.page_cache import cached_post_page
+from community.discussion.page import get_visible_post, render_post_page, requested_page
+from community.discussion.cache import cached_post_page
+from community.ratelimits import forms_again
 from community.routing import page_number
 from community.services.index import Cursor, index_page, numbered_page
 from community.services import DomainError
@@ -117,3 +119,18 @@ def edit(slug: str):
         form.title.data, form.body.data = post.title, post.body_markdown
         form.comments_closed.data = post.comments_closed
     return _edit_page(form, post)
+
+
+def _essay_form_again(field: str, message: str) -> str:
+    """Over a rate limit: the essay editor again, the title and body as typed, the refusal at the body."""
+    slug = (request.view_args or {}).get("slug")
+    post = get_post(slug, check_editor=True) if slug else None
+    form = PostForm()
+    getattr(form, field).errors = [message]
+    return render_template("posts/edit.html", form=form, post=post, preview_html=None)
+
+
+bp.register_error_handler(RateLimitExceeded, forms_again({
+    "posts.new": ("body", _essay_form_again),
+    "posts.edit": ("body", _essay_form_again),
+}))

@@ -24,7 +24,7 @@ from community.discussion.reader import Reader
 from community.discussion.slots import LIKE, OWN, MarkedSlots, SharedPage
 from community.extensions import cache, db
 from community.models import Comment, ModerationSettings, Post, PostStatus
-from community.posts.page import render_post_page
+from community.discussion.page import render_post_page
 from community.services.discussion import ReaderState, reader_state
 from community.services.posts import can_edit
 from community.services.rules import SETTINGS_ROW_ID, discussion_closed
