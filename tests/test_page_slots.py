@@ -59,7 +59,8 @@ def _guest(number: int):
 def both_ways(app, slug: str, name: str | None, page: int) -> tuple[bytes, bytes | None]:
     """The page drawn whole for this reader, and the shared page filled for them (None when they
     get a page of their own), in one request, so both carry the same CSRF token."""
-    with app.test_request_context(f"/posts/{slug}?cpage={page}"):
+    # The page's own address, as a shared page is drawn for (no query string but the page).
+    with app.test_request_context(f"/posts/{slug}" + (f"?cpage={page}" if page > 1 else "")):
         if name:
             login_user(user_named(name))
         reader = Reader.of(current_user, session)
