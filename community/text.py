@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import nh3
@@ -21,11 +22,81 @@ LINK_REL = "nofollow ugc noopener"
 # (not encodable as UTF-8). Both become U+FFFD, as an HTML parser and CommonMark make them.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
-# Raw HTML in the Markdown is shown as text, never interpreted; bare URLs become links.
-_comment_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, "breaks": True})
-_comment_markdown.enable("linkify")
-_essay_markdown = MarkdownIt("commonmark", {"html": False, "linkify": True})
-_essay_markdown.enable("linkify")
+@dataclass(frozen=True)
+class _Link:
+    """One link found in text, in the shape markdown-it's linkify rule reads."""
+
+    schema: str
+    index: int
+    last_index: int
+    text: str
+    url: str
+
+
+# A link starts where no word, address or URL is running (so each run of text is tried once), and
+# every part is a simple class repeated once: the search is linear in the text, whatever it holds.
+_LINK = re.compile(
+    r"(?<![\w@.:/+-])(?:(?P<url>https?://[^\s<>\"'`]+)|(?P<www>www\.[^\s<>\"'`]+)"
+    r"|(?P<email>[\w.+-]+@[\w-]+(?:\.[\w-]+)+))",
+    re.IGNORECASE,
+)
+_MAYBE_LINK = re.compile(r"://|www\.|@", re.IGNORECASE)
+_TRAILING = ".,;:!?'\""
+
+
+def _without_trailing_punctuation(found: str) -> str:
+    """A sentence's full stop or a closing parenthesis it did not open is not part of the link."""
+    end, opens, closes = len(found), found.count("("), found.count(")")
+    while end:
+        last = found[end - 1]
+        if last in _TRAILING:
+            end -= 1
+        elif last == ")" and closes > opens:
+            end, closes = end - 1, closes - 1
+        else:
+            break
+    return found[:end]
+
+
+class LinearLinkify:
+    """Bare links (http and https URLs, www. hosts, email addresses) for markdown-it, found in one
+    linear pass. linkify-it-py, which markdown-it uses by default, is quadratic on some inputs
+    ("http://a" 12,500 times took ~50 s); bare domains without www. ("example.com") are left as text."""
+
+    def pretest(self, text: str) -> bool:
+        return _MAYBE_LINK.search(text) is not None
+
+    def test(self, text: str) -> bool:
+        return bool(self.match(text))
+
+    def match(self, text: str) -> list[_Link]:
+        links = []
+        for found in _LINK.finditer(text):
+            link = _without_trailing_punctuation(found.group())
+            if found["email"]:
+                schema, url = "mailto:", "mailto:" + link
+            elif found["www"]:
+                schema, url = "", "http://" + link
+            else:
+                schema, url = link.split(":", 1)[0].lower() + ":", link
+            if link and (schema != "" or "." in link[4:]):
+                links.append(_Link(schema, found.start(), found.start() + len(link), link, url))
+        return links
+
+
+def _markdown(**options: object) -> MarkdownIt:
+    """CommonMark with raw HTML shown as text, never interpreted, and bare links made links."""
+    markdown = MarkdownIt("commonmark", {"html": False, "linkify": True, **options})
+    markdown.linkify = LinearLinkify()
+    markdown.enable("linkify")
+    # The inline rule copies the rest of the text at every "://" (quadratic on many links); the
+    # core rule, run over the finished text, finds the same links.
+    markdown.inline.ruler.disable("linkify")
+    return markdown
+
+
+_comment_markdown = _markdown(breaks=True)
+_essay_markdown = _markdown()
 
 
 def storable(untrusted_text: str) -> str:
