@@ -17,10 +17,14 @@ def human_datetime(value: datetime) -> str:
     return f"{human_date(value)} at {value:%H:%M} UTC"
 
 
-def liked_by(count: int) -> str:
-    """'Liked by 1 person', 'Liked by 3 people'; empty at zero, where the count is hidden."""
+def liked_by(count: int, you: bool = False) -> str:
+    """'Liked by 1 person', 'Liked by 3 people'; empty at zero, where the count is hidden. When the
+    reader is one of them: 'You like this', 'You and 1 other like this', 'You and 4 others like this'."""
     if count <= 0:
         return ""
+    if you:
+        others = count - 1
+        return "You like this" if others == 0 else f"You and {others:,} other{'s' if others != 1 else ''} like this"
     return "Liked by 1 person" if count == 1 else f"Liked by {count:,} people"
 
 

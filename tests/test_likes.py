@@ -33,7 +33,7 @@ def test_reader_likes_and_unlikes_the_post(client, app, slug, auth):
     response = like(client, f"/likes/posts/{post_id}")
     assert response.status_code == 302 and response.headers["Location"] == f"/posts/{slug}#likes"
     page = client.get(f"/posts/{slug}").get_data(as_text=True)
-    assert 'aria-pressed="true">Liked<' in page and "Liked by 1 person" in page
+    assert 'aria-pressed="true">Liked<' in page and "You like this" in page
     assert "People who liked this post" in page and "> reader</li>" in page
     like(client, f"/likes/posts/{post_id}", "0")
     page = client.get(f"/posts/{slug}").get_data(as_text=True)
@@ -55,13 +55,13 @@ def test_comment_like_answers_json_to_scripts(client, app, slug, auth):
     comment_id = make_comment(app, slug, "like me")
     auth.login("Ana")
     response = like(client, f"/likes/comments/{comment_id}", headers={"Accept": "application/json"})
-    assert response.get_json() == {"liked": True, "count": 1, "label": "Liked by 1 person"}
+    assert response.get_json() == {"liked": True, "count": 1, "label": "You like this"}
     auth.logout()
     auth.login("author")
     response = like(client, f"/likes/comments/{comment_id}", headers={"Accept": "application/json"})
-    assert response.get_json()["label"] == "Liked by 2 people"
+    assert response.get_json()["label"] == "You and 1 other like this"
     page = client.get(f"/posts/{slug}").get_data(as_text=True)
-    assert "Liked by 2 people" in page and 'aria-pressed="true">Liked<span class="visually-hidden"> comment by reader' in page
+    assert "You and 1 other like this" in page and 'aria-pressed="true">Liked<span class="visually-hidden"> comment by reader' in page
 
 
 def test_comment_like_without_javascript_returns_to_the_comment(client, app, slug, auth):
@@ -210,3 +210,22 @@ def test_concurrent_double_presses_count_once_and_never_fail(app, slug, users):
         thread.join()
     assert statuses == [302] * len(clients)
     assert stored(app, Post, post_id, "like_count") == 1 and count_rows(app, PostLike) == 1
+
+
+def test_the_count_says_you_when_the_reader_is_one_of_them(client, app, slug, auth):
+    from community.templating import liked_by
+    from tests.factories import like_comment
+
+    assert [liked_by(n, you=True) for n in (1, 2, 5, 1001)] == [
+        "You like this", "You and 1 other like this", "You and 4 others like this", "You and 1,000 others like this"]
+    comment_id = make_comment(app, slug, "like me")
+    for name in ("author", "other_author", "moderator", "admin"):
+        like_comment(app, comment_id, name)
+    client.get(f"/posts/{slug}")  # the page is drawn and shared before the reader comes
+    auth.login("Ana")
+    assert "Liked by 4 people" in client.get(f"/posts/{slug}").get_data(as_text=True)
+    like(client, f"/likes/comments/{comment_id}")
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    assert "You and 4 others like this" in page and "Liked by 5 people" not in page
+    auth.logout()
+    assert "Liked by 5 people" in client.get(f"/posts/{slug}").get_data(as_text=True)

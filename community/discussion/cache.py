@@ -21,7 +21,7 @@ from flask import current_app, g, url_for
 from werkzeug.wrappers import Response
 
 from community.discussion.reader import Reader
-from community.discussion.slots import LIKE, OWN, MarkedSlots, SharedPage
+from community.discussion.slots import COUNT, LIKE, OWN, MarkedSlots, SharedPage
 from community.extensions import cache, db
 from community.models import Comment, ModerationSettings, Post, PostStatus
 from community.discussion.page import render_post_page
@@ -202,5 +202,7 @@ def reader_marks(state: ReaderState | None) -> dict[tuple[str, str], dict[str, A
     if state.post_liked:
         marks[(LIKE, f"p{state.post_id}")] = pressed
     marks.update({(LIKE, f"c{comment_id}"): pressed for comment_id in state.liked_comment_ids})
+    # Their counts say "You and N others like this".
+    marks.update({(COUNT, target): pressed for kind, target in list(marks) if kind == LIKE})
     marks.update({(OWN, str(comment_id)): {} for comment_id in state.own_comment_times})
     return marks

@@ -28,7 +28,7 @@ def _wanted_state() -> bool:
 
 def _answer(back: Callable[[], str], liked: bool, count: int):
     if wants_json():
-        return jsonify(liked=liked, count=count, label=liked_by(count))
+        return jsonify(liked=liked, count=count, label=liked_by(count, you=liked))
     return redirect(back())
 
 

@@ -103,8 +103,9 @@
     countNode.textContent = label;
   }
 
-  function likeLabel(count) {
+  function likeLabel(count, liked) {
     if (count <= 0) return "";
+    if (liked) return count === 1 ? "You like this" : "You and " + (count - 1) + " other" + (count === 2 ? "" : "s") + " like this";
     return count === 1 ? "Liked by 1 person" : "Liked by " + count + " people";
   }
 
@@ -121,7 +122,7 @@
       state = likeForm.likeState = { liked: shownLiked, count: shownCount, label: countNode.textContent, sending: false };
     }
     state.wanted = !shownLiked;
-    setLikeState(likeForm, state.wanted, shownCount + (state.wanted ? 1 : -1), likeLabel(shownCount + (state.wanted ? 1 : -1)));
+    setLikeState(likeForm, state.wanted, shownCount + (state.wanted ? 1 : -1), likeLabel(shownCount + (state.wanted ? 1 : -1), state.wanted));
     if (!state.sending) sendLike(likeForm);
   }
 
