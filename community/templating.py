@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app
+from markupsafe import Markup
 
 
 def human_date(value: datetime) -> str:
