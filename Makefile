@@ -50,6 +50,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml requirements.lock
 DATABASE ?= sqlite
 bench: $(VENV)/.installed wrk-installed
 	$(BIN)/python bench/run.py --database $(DATABASE)
+	$(BIN)/python bench/spam_score.py --database $(DATABASE)
 	$(BIN)/python bench/import_wordpress.py $(IMPORT_ARGS)
 
 # The WordPress import alone: 2,000 posts and 200,000 comments by default (IMPORT_ARGS="--posts 20

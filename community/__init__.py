@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_delivery(app)
+    register_spam_filter(app)
     register_commands(app)
     return app
 
@@ -154,6 +155,12 @@ def register_delivery(app: Flask) -> None:
 
     static_files.register(app)  # hashed static URLs, cached for a year
     compression.register(app)  # brotli or gzip, for HTML, CSS, JS, SVG, JSON and feeds
+
+
+def register_spam_filter(app: Flask) -> None:
+    from community.spam import register
+
+    register(app)  # the comment form's token, and the spam-eval and spam-train commands
 
 
 def register_commands(app: Flask) -> None:

@@ -69,6 +69,14 @@ def cache_settings(redis_url: str | None) -> dict[str, Any]:
     return {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
 
 
+DEFAULT_CHATBOT_PHRASES = "\n".join([
+    "as an ai language model", "as an ai,", "i can tune it however you like", "certainly! here's",
+    "certainly! here is", "here's a thoughtful comment", "here is a thoughtful comment",
+    "if you want it sharper, softer", "i hope this helps!", "feel free to let me know if",
+    "would you like me to", "let me know if you'd like", "here's a revised version", "i'm sorry, but i can't",
+])
+
+
 def settings_from_environment(instance_path: Path) -> dict[str, Any]:
     """All settings with their defaults; tests pass a mapping that overrides any of them."""
     return {
@@ -88,6 +96,12 @@ def settings_from_environment(instance_path: Path) -> dict[str, Any]:
         "CLOSE_AFTER_DAYS": _env_int("CLOSE_AFTER_DAYS", 0, 0, 36500),
         "REPORT_HIDE_THRESHOLD": _env_int("REPORT_HIDE_THRESHOLD", 3, 1, 100),
         "EDIT_WINDOW_MINUTES": _env_int("EDIT_WINDOW_MINUTES", 15, 0, 10080),
+        # The spam filter (community.spam): SPAM_FORM_CHECKS=false stops the form's token checks
+        # (time to fill, age, reuse) for clients that post without the page's form; the phrases
+        # are the default for the list admins edit; SPAM_MAX_TOKENS bounds the learned statistics.
+        "SPAM_FORM_CHECKS": _env_bool("SPAM_FORM_CHECKS", True),
+        "SPAM_CHATBOT_PHRASES": DEFAULT_CHATBOT_PHRASES,
+        "SPAM_MAX_TOKENS": _env_int("SPAM_MAX_TOKENS", 200_000, 1_000, 100_000_000),
         # Shared state for several app servers: with REDIS_URL the page cache lives in Redis,
         # otherwise in each process (correct either way: cached pages are keyed by version).
         "REDIS_URL": os.environ.get("REDIS_URL") or None,

@@ -60,6 +60,8 @@ def test_config(database_url: str, **overrides: object) -> dict[str, object]:
         # The suite logs in and comments far more often than people do; tests/test_rate_limits.py
         # switches the limits back on.
         "RATELIMIT_ENABLED": False,
+        # Tests post comments without drawing the form first; tests/test_spam_*.py switch it on.
+        "SPAM_FORM_CHECKS": False,
     }
     if "REDIS_URL" not in overrides:  # each test's app counts afresh (tests/test_ratelimit_file.py tries the file)
         config["RATELIMIT_STORAGE_URI"] = "memory://"
@@ -189,3 +191,24 @@ class AuthActions:
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+@pytest.fixture
+def form_sent_after(monkeypatch):
+    """The spam filter's form clock held still: every comment form is drawn at one fixed second,
+    and `move(n)` makes the forms sent n seconds after it (60 until moved), so no test races the
+    machine (community.spam.form_token)."""
+    import time
+    from datetime import datetime, timezone
+
+    from itsdangerous.timed import TimestampSigner
+
+    from community.spam import form_token
+
+    drawn = int(time.time())
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: drawn)
+
+    def move(seconds: float) -> None:
+        monkeypatch.setattr(form_token, "utcnow", lambda: datetime.fromtimestamp(drawn + seconds, timezone.utc))
+    move(60)
+    return move

@@ -134,6 +134,9 @@ ROUTES: dict[str, list[Case]] = {
         Case("GET", lambda w: "/moderation/settings", expect(403, ALLOWED_GET)),
         Case("POST", lambda w: "/moderation/settings", expect(403, ALLOWED_POST), data=lambda w: dict(SETTINGS_FORM)),
     ],
+    "moderation.reset_spam_filter": [
+        Case("POST", lambda w: "/moderation/settings/spam-filter/reset", expect(403, ALLOWED_POST)),
+    ],
     "moderation.log": [
         Case("GET", lambda w: "/moderation/log", expect(ALLOWED_GET, ALLOWED_GET)),
     ],

@@ -30,6 +30,7 @@ from community.services.comments import (
 )
 from community.services.posts import can_view
 from community.services.reports import has_reported, report_comment
+from community.spam.form_token import new_form_token, read_form
 
 bp = Blueprint("comments", __name__)
 
@@ -73,7 +74,7 @@ def create(slug: str):
             comment = add_comment(
                 post, form.body.data, author=author, guest=guest,
                 parent_id=parse_id(form.parent_id.data),
-                ip_address=request.remote_addr,
+                ip_address=request.remote_addr, form=read_form(request.form),
             )
         except DomainError as error:
             status = show_domain_error(form, error, "body")
@@ -119,6 +120,7 @@ def _comment_json(comment: Comment, post: Post) -> dict[str, object]:
         "html": html,
         "comment_count": post.comment_count,
         "heading": thoughts_heading(post.comment_count, post.title),
+        "form_token": new_form_token(),  # the next comment from this page is a new form
     }
 
 

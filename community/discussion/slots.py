@@ -1,5 +1,6 @@
 """Named slots: the spots of a post page that differ between the readers of one shared page (the
-CSRF token, the reader's name, a Like button's state, a comment's own controls).
+CSRF token, the reader's name, the comment form's one-time token, a Like button's state, a
+comment's own controls).
 
 A template writes each spot as `slot(kind, key, **facts)`. Drawing a page of one reader's own,
 `Slots` draws the spot there and then; drawing a page to share, `MarkedSlots` draws it for the
@@ -22,9 +23,11 @@ from werkzeug.wrappers import Response
 from community.delivery.compression import accepts_gzip, gzip_answer
 from community.delivery.gzip_splice import SplicedGzip
 from community.models import Comment
+from community.spam.form_token import new_form_token
 
 CSRF, NAME, LIKE, OWN, COUNT = "csrf", "name", "like", "own", "count"
-EVERY_READER = (CSRF, NAME)  # filled for every reader
+FORM_TOKEN = "form-token"  # the spam filter's one-time token, new for every drawing of the comment form
+EVERY_READER = (CSRF, NAME, FORM_TOKEN)  # filled for every reader
 READERS_OWN = (LIKE, OWN)  # filled where the reader left a mark; COUNT, when the counts moved
 # Between a slot's marks; no text a page prints holds it (user text reaches a page as sanitized
 # or escaped HTML, and NUL becomes U+FFFD at the edge), and a page that did is not shared.
@@ -58,6 +61,8 @@ def draw(kind: str, reader, facts: Mapping[str, Any]) -> Markup:
         return Markup(escape(generate_csrf()))
     if kind == NAME:
         return escape(reader.username)
+    if kind == FORM_TOKEN:
+        return escape(new_form_token())
     macros = current_app.jinja_env.get_template(MACROS).module
     if kind == LIKE:
         return Markup(macros.like_state(**facts))

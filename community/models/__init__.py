@@ -5,9 +5,10 @@ from community.models.imported import OldLink
 from community.models.like import CommentLike, PostLike
 from community.models.moderation import LogEntry, ModerationSettings, Report, ReportReason
 from community.models.post import Post, PostStatus
+from community.models.spam import CommentFingerprint, SpamToken, SpamTotals
 from community.models.user import Role, User
 
 __all__ = [
-    "Comment", "CommentLike", "CommentStatus", "LogEntry", "ModerationSettings", "OldLink", "Post", "PostLike",
-    "PostStatus", "Report", "ReportReason", "Role", "User",
+    "Comment", "CommentFingerprint", "CommentLike", "CommentStatus", "LogEntry", "ModerationSettings", "OldLink", "Post",
+    "PostLike", "PostStatus", "Report", "ReportReason", "Role", "SpamToken", "SpamTotals", "User",
 ]

@@ -82,6 +82,11 @@ class Comment(Base):
     # An imported comment's origin and its id there, as on Post; NULL for comments written here.
     source: Mapped[str | None] = mapped_column(sa.String(200))
     source_id: Mapped[str | None] = mapped_column(sa.String(64))
+    # The spam filter's view when it arrived (community.spam): its learned score, and the signals
+    # and words behind its verdict as JSON; and what the filter learned from it ("spam", "ham").
+    spam_score: Mapped[float | None]
+    spam_signals: Mapped[str | None] = mapped_column(sa.Text)
+    spam_learned_as: Mapped[str | None] = mapped_column(sa.String(4))
 
     author: Mapped[User | None] = relationship(lazy="joined")
     post: Mapped["Post"] = relationship(lazy="select")  # joined explicitly where a page needs it

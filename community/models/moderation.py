@@ -28,6 +28,15 @@ class ModerationSettings(Base):
     disallowed_words: Mapped[str] = mapped_column(sa.Text, default="")
     blocked_emails: Mapped[str] = mapped_column(sa.Text, default="")
     blocked_addresses: Mapped[str] = mapped_column(sa.Text, default="")
+    # The spam filter (community.spam): link domains that make a comment spam, phrases a pasted
+    # chatbot answer leaves (held), the learned score's two thresholds, how many decisions of each
+    # kind it needs before it may send anything to spam, and the fewest seconds a person takes.
+    blocked_domains: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    chatbot_phrases: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    spam_threshold: Mapped[float] = mapped_column(default=0.9, server_default="0.9")
+    spam_hold_threshold: Mapped[float] = mapped_column(default=0.5, server_default="0.5")
+    spam_min_decisions: Mapped[int] = mapped_column(default=50, server_default="50")
+    min_fill_seconds: Mapped[int] = mapped_column(default=3, server_default="3")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

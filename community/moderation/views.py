@@ -22,6 +22,7 @@ from community.services.moderation import (
     COMMENT_ACTIONS, PAST_TENSE, SETTING_LABELS, Action, can_administer, can_moderate, may_act_on_account,
 )
 from community.services.rules import current_settings
+from community.spam.admin import filter_state, reset_filter
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -250,13 +251,26 @@ def change_role(account_id: int):
 
 # --- the rules -------------------------------------------------------------------------------------
 
+@bp.route("/settings/spam-filter/reset", methods=["POST"])
+def reset_spam_filter():
+    """Forget what the spam filter learned (the settings page's button; logged)."""
+    require_admin()
+    forgotten = reset_filter(current_user)
+    db.session.commit()
+    flash(f"The spam filter forgot {forgotten}; it holds, and never sends to spam, until it has learned again.", "success")
+    return redirect(url_for("moderation.settings", _anchor="spam-filter"))
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     require_admin()
     form = SettingsForm(obj=current_settings() if request.method == "GET" else None)
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in SETTING_LABELS}
-        for name in ("moderation_words", "disallowed_words", "blocked_emails", "blocked_addresses"):
+        for name in ("spam_threshold", "spam_hold_threshold", "spam_min_decisions", "min_fill_seconds"):
+            if values[name] is None:  # left out: kept as it is
+                del values[name]
+        for name in ("moderation_words", "disallowed_words", "blocked_emails", "blocked_addresses", "blocked_domains", "chatbot_phrases"):
             values[name] = "\n".join(line.strip() for line in (values[name] or "").splitlines() if line.strip())
         try:
             changed = rules_of_moderation.save_settings(current_user, values)
@@ -266,7 +280,7 @@ def settings():
             db.session.commit()
             flash("Settings saved: " + ", ".join(SETTING_LABELS[name] for name in changed) + "." if changed else "Nothing changed.", "success")
             return redirect(url_for("moderation.settings"))
-    return render_template("moderation/settings.html", form=form), 422 if form.errors else 200
+    return render_template("moderation/settings.html", form=form, spam_filter=filter_state()), 422 if form.errors else 200
 
 
 # --- the log -------------------------------------------------------------------------------------------

@@ -21,6 +21,8 @@ from community.services import DomainError, NotAllowed
 from community.services.accounts import ensure_may_take_part
 from community.services.matching import comparable
 from community.services.posts import discussion_changed, lock_discussion
+from community.spam.form_token import NOT_CHECKED, FormEvidence
+from community.spam.signals import assess, remember
 from community.services.rules import (
     Verdict, check_flood, comments_closed, content_verdict, current_settings, judge_new_comment,
 )
@@ -134,9 +136,11 @@ def add_comment(
     guest: Guest | None = None,
     parent_id: int | None = None,
     ip_address: str | None = None,
+    form: FormEvidence = NOT_CHECKED,
 ) -> Comment:
-    """A new comment or reply, rendered once and judged by the moderation rules; the post's count
-    moves in the same transaction when it is published at once."""
+    """A new comment or reply, rendered once and judged by the moderation rules and the spam
+    filter's signals (`form`: what the posted form showed); the post's count moves in the same
+    transaction when it is published at once. A held or spammed comment is logged with its signals."""
     if comments_closed(post):
         raise DomainError("Comments are closed.", status=403)
     ensure_may_take_part(author)
@@ -153,8 +157,10 @@ def add_comment(
     check_flood(author, ip_address, current_settings())
 
     body_html = text.render_comment(body)
+    signals = assess(body, guest.website if guest and not author else None, form, current_settings())
     verdict = judge_new_comment(post, author, guest.email if guest else None, ip_address, body, body_html,
-                                guest_key=guest.key if guest else None)
+                                guest_key=guest.key if guest else None,
+                                spam_signals=Verdict(signals.status, signals.rule) if signals.status else None)
     comment = Comment(
         post_id=post.id,
         parent_id=parent.id if parent else None,
@@ -177,8 +183,20 @@ def add_comment(
     comment.path = f"{parent.path}/{path_segment(comment.id)}" if parent else path_segment(comment.id)
     if comment.is_public:
         change_comment_count(post.id, +1)
+    remember(comment, signals)
+    if verdict.status != CommentStatus.APPROVED:
+        _log_automatic_decision(comment, verdict, signals.notes)
     db.session.flush()
     return comment
+
+
+def _log_automatic_decision(comment: Comment, verdict: Verdict, notes: list[str]) -> None:
+    """Every status the system chose for a new comment is in the log, with all the signals seen."""
+    from community.services.moderation import Action, log_action  # moderation builds on this module
+
+    action = Action.AUTO_SPAM if verdict.status == CommentStatus.SPAM else Action.AUTO_HOLD
+    reason = f"{'Sent to spam' if verdict.status == CommentStatus.SPAM else 'Held'} by the rule “{verdict.rule}”"
+    log_action(None, action, comment, status_before="new", status_after=verdict.status, reason="; ".join([reason, *notes]))
 
 
 def change_comment_count(post_id: int, delta: int) -> None:

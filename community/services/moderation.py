@@ -21,6 +21,8 @@ from community.services.comments import (
     change_comment_count, check_body, delete_comment_rows, make_tombstone, remove_bare_tombstones,
 )
 from community.services.posts import discussion_changed, lock_discussion
+from community.spam.features import check_domain_list
+from community.spam.training import learn_from_status_change
 from community.services.rules import SETTINGS_ROW_ID, check_address_list, check_email_list, default_settings
 
 
@@ -34,6 +36,8 @@ class Action(StrEnum):
     EDIT = "edit"
     DISMISS_REPORTS = "dismiss-reports"
     AUTO_HIDE = "auto-hide"
+    AUTO_HOLD = "auto-hold"  # a new comment held by a rule or the spam filter, with its signals
+    AUTO_SPAM = "auto-spam"
     SUSPEND = "suspend"
     UNSUSPEND = "unsuspend"
     CHANGE_ROLE = "change-role"
@@ -143,6 +147,7 @@ def log_action(
 def change_status(comment: Comment, new_status: CommentStatus) -> None:
     """Move a comment to a status; the post's count follows in SQL, in this transaction."""
     was_counted = comment.is_public
+    learn_from_status_change(comment, new_status)  # the spam filter learns from every decision
     comment.status = new_status
     delta = int(comment.is_public) - int(was_counted)
     if delta:
@@ -352,6 +357,12 @@ SETTING_LABELS = {
     "disallowed_words": "disallowed words",
     "blocked_emails": "blocked emails",
     "blocked_addresses": "blocked addresses",
+    "blocked_domains": "blocked link domains",
+    "chatbot_phrases": "chatbot phrases",
+    "spam_threshold": "spam score that sends to spam",
+    "spam_hold_threshold": "spam score that holds",
+    "spam_min_decisions": "decisions before the filter may spam",
+    "min_fill_seconds": "fewest seconds to write a comment",
 }
 
 
@@ -371,10 +382,13 @@ def save_settings(admin: User, values: dict[str, object]) -> list[str]:
         raise NotAllowed("Only admins change the moderation rules.")
     check_address_list(str(values.get("blocked_addresses", "")))
     check_email_list(str(values.get("blocked_emails", "")))
+    check_domain_list(str(values.get("blocked_domains", "")))
     settings = db.session.get(ModerationSettings, SETTINGS_ROW_ID)
     if settings is None:
         settings = default_settings()
         db.session.add(settings)
+    if float(values.get("spam_hold_threshold", settings.spam_hold_threshold)) > float(values.get("spam_threshold", settings.spam_threshold)):
+        raise DomainError("The score that holds must not be above the one that sends to spam.", field="spam_hold_threshold")
     changed = [name for name in SETTING_LABELS if name in values and getattr(settings, name) != values[name]]
     old = {name: _setting_text(getattr(settings, name)) for name in changed}
     new = {name: _setting_text(values[name]) for name in changed}

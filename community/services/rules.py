@@ -47,6 +47,12 @@ def default_settings() -> ModerationSettings:
         disallowed_words="",
         blocked_emails="",
         blocked_addresses="",
+        blocked_domains="",
+        chatbot_phrases=config["SPAM_CHATBOT_PHRASES"],
+        spam_threshold=0.9,
+        spam_hold_threshold=0.5,
+        spam_min_decisions=50,
+        min_fill_seconds=3,
     )
 
 
@@ -144,9 +150,12 @@ def judge_new_comment(
     body_markdown: str,
     body_html: str,
     guest_key: str | None = None,
+    spam_signals: Verdict | None = None,
 ) -> Verdict:
     """The status a new comment starts in, and the rule that chose it. A guest's earlier approved
-    comment counts only when it came from the same browser (`guest_key`), never by email alone."""
+    comment counts only when it came from the same browser (`guest_key`), never by email alone.
+    `spam_signals` is the spam filter's call (community.spam), which trusted authors are spared as
+    they are the word lists'."""
     settings = current_settings()
     if _email_blocked(author.email if author else guest_email, lines(settings.blocked_emails)):
         return Verdict(CommentStatus.SPAM, "blocked-email")
@@ -158,8 +167,12 @@ def judge_new_comment(
     # Moderators and the post's own author are trusted with their own discussion.
     if author is not None and (author.is_moderator or author.id == post.author_id):
         return Verdict(CommentStatus.APPROVED)
+    if spam_signals and spam_signals.status == CommentStatus.SPAM:
+        return spam_signals
     if verdict:
         return verdict
+    if spam_signals:
+        return spam_signals
     if settings.hold_all_comments:
         return Verdict(CommentStatus.PENDING, "hold-all")
     if settings.hold_first_comment and not _has_approved_comment(author, guest_email, guest_key):

@@ -274,6 +274,8 @@
       if (result.status === 201) {
         putFormBack(false);
         bodyField().value = "";
+        var formToken = form.querySelector("input[name=form_token]");
+        if (formToken && result.data.form_token) formToken.value = result.data.form_token;
         hidePreview();
         var item = insertComment(result.data);
         updateHeading(result.data);
