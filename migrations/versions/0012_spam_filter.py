@@ -26,10 +26,10 @@ CHATBOT_PHRASES = "\n".join([
 
 def upgrade():
     op.create_table('spam_tokens',
-        sa.Column('token', sa.String(length=80), nullable=False),
+        sa.Column('feature', sa.String(length=80), nullable=False),
         sa.Column('spam_count', sa.Integer(), nullable=False),
         sa.Column('ham_count', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('token', name=op.f('pk_spam_tokens'))
+        sa.PrimaryKeyConstraint('feature', name=op.f('pk_spam_tokens'))
     )
     op.create_table('spam_totals',
         sa.Column('id', sa.Integer(), nullable=False),
