@@ -162,6 +162,7 @@ def cached_post_page(slug: str, reader: Reader, page: int = 1, replytocom: str |
             drawn = SharedPage.cut(render_post_page(db.session.get(Post, snapshot.id), slots.reader, page, slots=slots),
                                    slots)
         g.pop("csrf_token", None)  # g outlives that request: a token made for it is nobody's
+        g.pop("comment_form_token", None)  # nor is the comment form's (community.spam.form_token)
         return drawn
 
     shared = shared_page(key, draw)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, g
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from community.models.base import utcnow
@@ -41,8 +41,11 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def new_form_token() -> str:
-    """A fresh token for one drawing of the comment form."""
-    return _serializer().dumps(secrets.token_urlsafe(12))
+    """A fresh token for the comment form a response carries (one a request, as the CSRF token:
+    a page drawn twice in one request, whole and from its shared copy, is the same bytes)."""
+    if "comment_form_token" not in g:
+        g.comment_form_token = _serializer().dumps(secrets.token_urlsafe(12))
+    return g.comment_form_token
 
 
 def read_form(form) -> FormEvidence:
