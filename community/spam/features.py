@@ -6,10 +6,10 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
-import unicodedata
 from urllib.parse import urlsplit
 
 from community.services import DomainError
+from community.services.matching import comparable
 
 WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 URL = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"']+", re.IGNORECASE)
@@ -25,9 +25,10 @@ _SIXTEEN_BIT_VALUES = struct.Struct(f"<{BANDS * ROWS}H")
 
 
 def normalise(text: str) -> str:
-    """Case, width, punctuation and spacing folded away: what "the same text" means."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    return " ".join(NON_WORD.sub(" ", folded).split())
+    """What "the same text" means: compared as a reader sees it (services.matching: NFKC, invisible
+    characters and combining marks dropped, lookalike letters folded, case folded), without
+    punctuation, spacing as single spaces."""
+    return " ".join(NON_WORD.sub(" ", comparable(text)).split())
 
 
 def hash64(text: str) -> int:
@@ -82,7 +83,7 @@ def domain_matches(host: str, entries: list[str]) -> str | None:
 def tokens(text: str, website: str | None = None) -> set[str]:
     """The distinct features the classifier counts: words, neighbouring pairs, link domains and a
     few marks of shape (a link count, shouting, money signs)."""
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = comparable(text)  # "cаsino" with a Cyrillic "а" is the word casino
     domains = link_domains(folded, website)
     words = WORD.findall(URL.sub(" ", folded))
     found: set[str] = set()
