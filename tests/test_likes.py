@@ -75,7 +75,7 @@ def test_comment_like_without_javascript_returns_to_the_comment(client, app, slu
 def test_guest_like_button_sends_to_login_and_back(client, app, slug):
     comment_id = make_comment(app, slug, "like me")
     page = client.get(f"/posts/{slug}").get_data(as_text=True)
-    assert f'href="/auth/login?next=/posts/{slug}%23comment-{comment_id}">Like' in page
+    assert f'href="/auth/login?next=/posts/{slug}%23comment-{comment_id}&amp;like=c{comment_id}">Like' in page
     post_id = post_id_of(app, slug)
     response = like(client, f"/likes/posts/{post_id}")
     assert response.status_code == 302 and response.headers["Location"] == f"/auth/login?next=/posts/{slug}%23likes"

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.conftest import PASSWORD, post_form
 from tests.factories import make_post
 
@@ -100,3 +102,27 @@ def test_a_refused_comment_lands_on_the_form_with_an_error_summary_linking_each_
 def test_a_page_without_errors_has_no_summary(client, app, users):
     slug = make_post(app)
     assert "error-summary" not in client.get(f"/posts/{slug}").get_data(as_text=True)
+
+
+# --- a guest's Like: explained, and applied after the login --------------------------------------------
+
+def test_a_guests_like_is_explained_and_applied_after_logging_in(client, app, users):
+    from community.models import Comment
+    from tests.factories import make_comment, stored
+
+    slug = make_post(app)
+    comment_id = make_comment(app, slug, "like me", "Ana")
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    link = re.search(rf'<a class="like-button" href="(/auth/login\?[^"]*like=c{comment_id}[^"]*)"', page).group(1)
+    login_page = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert "Log in to like this comment" in login_page and f'value="c{comment_id}"' in login_page
+    done = post_form(client, "/auth/login", {"login": "reader", "password": PASSWORD, "like": f"c{comment_id}",
+                                              "next": f"/posts/{slug}#comment-{comment_id}"})
+    assert done.status_code == 302 and done.headers["Location"] == f"/posts/{slug}#comment-{comment_id}"
+    assert stored(app, Comment, comment_id, "like_count") == 1
+
+
+@pytest.mark.parametrize("like", ["c999999", "x1", "c", "c1e5", "p0", "c99999999999"])
+def test_a_like_that_cannot_be_applied_after_login_changes_nothing(client, app, users, like):
+    response = post_form(client, "/auth/login", {"login": "reader", "password": PASSWORD, "like": like})
+    assert response.status_code == 302

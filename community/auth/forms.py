@@ -51,6 +51,7 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Give your password."), Length(max=PASSWORD_MAX)])
     remember = BooleanField("Remember me")
     next = HiddenField()
+    like = HiddenField()  # a guest pressed Like on "p12" or "c345": liked once they are in
     submit = SubmitField("Log in")
 
 

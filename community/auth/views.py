@@ -19,6 +19,7 @@ from community.ratelimits import forms_again
 from community.security import remembered
 from community.services import DomainError
 from community.services import passwords
+from community.services.likes import like_after_login, like_target
 from community.services.accounts import authenticate, create_account, find_by_login
 from community.services.sessions import end_all_sessions
 
@@ -69,6 +70,7 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next"))
+        form.like.data = like_target(request.args.get("like"))
         if current_user.is_authenticated:
             return redirect(_back_to(form.next.data))
     if form.validate_on_submit():
@@ -79,6 +81,9 @@ def login():
             db.session.commit()  # a re-hashed password, if the parameters changed
             login_user(user, remember=form.remember.data)
             flash(f"Welcome back, {user.username}.", "success")
+            if like_target(form.like.data) and like_after_login(user, form.like.data):
+                db.session.commit()
+                flash("You liked it.", "success")
             return redirect(_back_to(form.next.data))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 

@@ -62,3 +62,25 @@ def set_comment_like(user: User, comment: Comment, liked: bool) -> int:
         raise DomainError("That comment cannot be liked.", status=404)
     _set_like(CommentLike, Comment, "comment_id", comment.id, user, liked, comment.post_id, likes_changed)
     return db.session.scalar(sa.select(Comment.like_count).where(Comment.id == comment.id))
+
+
+def like_target(raw: str | None) -> str | None:
+    """A Like a guest pressed before logging in, "p12" (a post) or "c345" (a comment), or None."""
+    if not raw or raw[:1] not in ("p", "c") or not raw[1:].isascii() or not raw[1:].isdigit() or len(raw) > 11:
+        return None
+    return raw if 0 < int(raw[1:]) < 2**31 else None
+
+
+def like_after_login(user: User, target: str) -> bool:
+    """The Like a guest pressed, applied once they have logged in; False (nothing changed) when the
+    post or comment cannot be liked any more, or the account may not take part."""
+    model = Post if target[0] == "p" else Comment
+    found = db.session.get(model, int(target[1:]))
+    if found is None:
+        return False
+    try:
+        with db.session.begin_nested():
+            (set_post_like if model is Post else set_comment_like)(user, found, True)
+    except DomainError:
+        return False
+    return True
