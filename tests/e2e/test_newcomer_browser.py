@@ -51,3 +51,17 @@ def test_register_from_a_post_comes_back_to_it(page: Page, live_server, app, use
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(f"{live_server.url}/posts/{slug}")
     expect(page.get_by_text("Welcome, newcomer!")).to_be_visible()
+
+
+def test_a_guests_like_is_explained_then_applied_after_logging_in(page: Page, live_server, app, users):
+    slug = make_post(app, title="Likeable")
+    comment_id = make_comment(app, slug, "Worth a like.", "Ana")
+    page.goto(f"{live_server.url}/posts/{slug}")
+    page.locator(f"#comment-{comment_id} .like-button").click()
+    expect(page.get_by_text("Log in to like this comment")).to_be_visible()
+    page.get_by_label("Username or email").fill("reader")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    assert page.url.endswith(f"/posts/{slug}#comment-{comment_id}")
+    expect(page.locator(f"#comment-{comment_id} .like-button")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator(f"#comment-{comment_id} .like-count")).to_have_text("You like this")
