@@ -36,6 +36,14 @@ def dangerous_url(value: str) -> bool:
     return _IGNORED_IN_SCHEME.sub("", value).lower().startswith(DANGEROUS_SCHEMES)
 
 
+def is_site_link(attributes: dict[str, str]) -> bool:
+    """The site's own <link>s: its files under /static/, or a same-origin feed or icon (a feed's
+    autodiscovery and the favicon load nothing into the page)."""
+    href = attributes.get("href", "")
+    same_origin = href.startswith("/") and not href.startswith("//")
+    return href.startswith("/static/") or (same_origin and attributes.get("rel", "").lower() in {"alternate", "icon"})
+
+
 class _ActiveContentFinder(HTMLParser):
     """Collects every element or attribute that could run script or restyle the page."""
 
@@ -86,7 +94,7 @@ class _ActiveContentFinder(HTMLParser):
                 self.found.append(f"script element {shown}")
         elif tag in FORBIDDEN_ELEMENTS:
             self.found.append(f"{tag} element {shown}")
-        elif tag == "link" and not values.get("href", "").startswith("/static/"):
+        elif tag == "link" and not is_site_link(values):
             self.found.append(f"foreign link {shown}")
         elif tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
             self.found.append(f"meta refresh {shown}")
