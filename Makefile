@@ -8,10 +8,14 @@ FLASK  := $(BIN)/flask --app wsgi
 
 .PHONY: run serve test test-postgres bench bench-scale bench-import lock clean
 
+# The web server and the mail worker together; without MAIL_SERVER each email is written to
+# instance/mail/<id>.eml. Links in emails start with SITE_URL (here the development server's).
 run: $(VENV)/.installed
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	@echo "Serving on http://$(HOST):$(PORT)/"
+	@echo "Serving on http://$(HOST):$(PORT)/ (emails: instance/mail/*.eml unless MAIL_SERVER is set)"
+	export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
+	$(FLASK) mail-worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # The site as production serves it: gunicorn (gunicorn.conf.py: workers from the CPUs, WORKERS=n to
@@ -48,10 +52,11 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml requirements.lock
 # Benchmarks, never part of `make test`: DATABASE=postgres for PostgreSQL + Redis (and the
 # two-server check). Results go to bench/results/; the SQLite run also updates README.md.
 DATABASE ?= sqlite
-bench: $(VENV)/.installed wrk-installed
+bench: $(VENV)/.installed-dev wrk-installed
 	$(BIN)/python bench/run.py --database $(DATABASE)
 	$(BIN)/python bench/spam_score.py --database $(DATABASE)
 	$(BIN)/python bench/import_wordpress.py $(IMPORT_ARGS)
+	$(BIN)/python bench/notifications.py --database $(DATABASE)
 
 # The WordPress import alone: 2,000 posts and 200,000 comments by default (IMPORT_ARGS="--posts 20
 # --comments 2000" for a quick look).

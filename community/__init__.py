@@ -120,12 +120,14 @@ def register_blueprints(app: Flask) -> None:
     from community.likes.views import bp as likes_bp
     from community.moderation.views import bp as moderation_bp
     from community.people.views import bp as people_bp
+    from community.notifications.views import bp as notifications_bp
     from community.posts.views import bp as posts_bp
     from community.search.views import bp as search_bp
     from community.site_files import bp as site_files_bp
 
     for blueprint in (auth_bp, posts_bp, comments_bp, likes_bp, moderation_bp, avatars_bp, feeds_bp, health_bp,
-                      old_links_bp, personal_data_bp):
+                      old_links_bp, personal_data_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(search_bp)
     app.register_blueprint(people_bp)
@@ -165,5 +167,7 @@ def register_spam_filter(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from community.cli import register
+    from community.notifications.worker import register as register_mail_worker
 
     register(app)
+    register_mail_worker(app)

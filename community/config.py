@@ -181,4 +181,9 @@ def mail_settings() -> dict[str, Any]:
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "no-reply@localhost",
         "MAIL_TIMEOUT": 10,
         "MAIL_IN_BACKGROUND": True,  # the answer does not wait for (or reveal) the SMTP exchange
+        # Notifications (community.notifications): one email per person per post per this many minutes.
+        "NOTIFY_BATCH_MINUTES": _env_int("NOTIFY_BATCH_MINUTES", 10, 0, 1440),
+        "NOTIFY_DIGEST_HOURS": _env_int("NOTIFY_DIGEST_HOURS", 24, 0, 168),
+        "NOTIFY_RETRY_HOURS": _env_int("NOTIFY_RETRY_HOURS", 24, 1, 168),
+        "NOTIFY_BOUNCE_LIMIT": 3,
     }

@@ -3,7 +3,9 @@ app's log (at WARNING, so a development server shows it), links included."""
 
 from __future__ import annotations
 
+import email.policy
 import logging
+import re
 import smtplib
 import ssl
 import threading
@@ -99,3 +101,111 @@ def send_mail(to: str, subject: str, body: str) -> threading.Thread | None:
     thread = threading.Thread(target=deliver, args=(server, message, logger), name="send-mail", daemon=True)
     thread.start()
     return thread
+
+
+# --- composed messages and a kept-open connection (the notification worker's) ----------------------
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+# Every part quoted-printable, every header RFC 2047 where needed: the stored message is ASCII.
+SMTP_POLICY = email.policy.SMTP.clone(cte_type="7bit")
+
+
+def header_text(value: str, limit: int = 200) -> str:
+    """Words safe in a header: CR, LF and every other control character become one space, so a
+    name or title can never start a header of its own."""
+    cleaned = " ".join(_CONTROL.sub(" ", value).split())
+    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
+
+
+def compose_message(to: str, subject: str, text_body: str, html_body: str | None = None,
+                    headers: Mapping[str, str] | None = None, sender: str | None = None) -> EmailMessage:
+    """A message with a plain-text part and, when given, an HTML alternative; subject and extra
+    header values pass through header_text."""
+    sender = sender or current_app.config["MAIL_FROM"]
+    message = EmailMessage(policy=SMTP_POLICY)
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = header_text(subject, 250)
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2].strip("> ") or "localhost")
+    for name, value in (headers or {}).items():
+        message[name] = header_text(value, 900)
+    message.set_content(text_body, cte="quoted-printable")
+    if html_body is not None:
+        message.add_alternative(html_body, subtype="html", cte="quoted-printable")
+    return message
+
+
+class PermanentFailure(Exception):
+    """The server refused for good (a 5xx): sending again would get the same answer."""
+
+
+class TemporaryFailure(Exception):
+    """The server was away or said "try later" (a 4xx): worth another try."""
+
+
+class SmtpConnection:
+    """One SMTP connection kept open across messages (a worker sends many), opened again when the
+    server hung up. `send` raises PermanentFailure or TemporaryFailure with the server's answer."""
+
+    def __init__(self, server: SmtpServer) -> None:
+        self.server = server
+        self.smtp: smtplib.SMTP | None = None
+        self.opened = 0  # connections opened so far
+
+    def _open(self) -> smtplib.SMTP:
+        self.opened += 1
+        server, context = self.server, ssl.create_default_context()
+        if server.use_ssl:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(server.host, server.port, timeout=server.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(server.host, server.port, timeout=server.timeout)
+        if server.use_tls and not server.use_ssl:
+            smtp.starttls(context=context)
+        if server.username:
+            smtp.login(server.username, server.password or "")
+        return smtp
+
+    def send(self, sender: str, to: str, raw: str) -> None:
+        for attempt in (1, 2):  # a kept connection the server closed meanwhile gets one fresh try
+            try:
+                if self.smtp is None:
+                    self.smtp = self._open()
+                self.smtp.sendmail(sender, [to], raw.encode("ascii", "replace"))
+                return
+            except smtplib.SMTPServerDisconnected as error:
+                self.close()
+                if attempt == 2:
+                    raise TemporaryFailure(str(error) or "the server closed the connection") from error
+            except smtplib.SMTPRecipientsRefused as error:
+                code, answer = next(iter(error.recipients.values()))
+                self._reset()
+                raise _failure(code, answer) from error
+            except (smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as error:
+                self._reset()
+                raise _failure(error.smtp_code, error.smtp_error) from error
+            except (OSError, smtplib.SMTPException) as error:
+                self.close()
+                raise TemporaryFailure(str(error) or type(error).__name__) from error
+
+    def _reset(self) -> None:
+        """After a refusal the connection stays usable for the next message."""
+        try:
+            if self.smtp is not None:
+                self.smtp.rset()
+        except (OSError, smtplib.SMTPException):
+            self.close()
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
+
+
+def _failure(code: int, answer: bytes | str) -> Exception:
+    text = answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer)
+    kind = PermanentFailure if 500 <= code < 600 else TemporaryFailure
+    return kind(f"{code} {text}"[:500])

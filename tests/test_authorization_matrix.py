@@ -71,7 +71,8 @@ FORBIDDEN = Outcome(403, name="FORBIDDEN")
 MISSING = Outcome(404, name="MISSING")
 NOT_ALLOWED_METHOD = Outcome(405, name="NOT_ALLOWED_METHOD")
 INVALID = Outcome(422, name="INVALID")  # the form again with the error at its field, nothing saved
-NAMED = (OK, DONE, AWAY, LOGIN, RESET, BAD_LINK, FORBIDDEN, MISSING, NOT_ALLOWED_METHOD, INVALID)
+UNSUBSCRIBED = Outcome(200, writes=True, name="UNSUBSCRIBED")  # done, and the page saying so (one-click unsubscribe)
+NAMED = (UNSUBSCRIBED, OK, DONE, AWAY, LOGIN, RESET, BAD_LINK, FORBIDDEN, MISSING, NOT_ALLOWED_METHOD, INVALID)
 
 
 def answers(default: Outcome, **by_actor: Outcome) -> dict[str, Outcome]:
@@ -118,6 +119,17 @@ class Site:
     draft_comment: int  # an approved comment under the withdrawn post
     reset_token: str  # the token of commenter's emailed password reset link
     email_token: str  # the token of the link confirming commenter's new email address
+    mail: MailLinks | None = None  # commenter's links from notification emails
+
+
+@dataclass(frozen=True)
+class MailLinks:
+    """The signed links of commenter's notification emails (an unconfirmed address), and a failed email."""
+
+    confirm: str
+    unsubscribe: str
+    manage: str
+    failed_message: int
 
 
 COMMENT = {"body": "A thought of my own.", "name": "Wren", "email": "wren@example.net"}
@@ -335,6 +347,40 @@ ROUTES: dict[str, list[Case]] = {
                                                                                     **SEES_DRAFTS(FORBIDDEN)),
                   data=lambda s: dict(LIKE), label="under-draft", owner="writer"),
     ],
+    # Email notifications (tests/test_notifications.py). The emailed links are the credential: anyone holding one
+    # may use it; a forged one gets the same clear refusal.
+    "notifications.follow": [
+        Case("POST", lambda s: f"/posts/{s.published}/follow", answers(DONE), data=lambda s: {"email": "wren@example.net"},
+             label="published"),
+        OwnedCase("POST", lambda s: f"/posts/{s.draft}/follow", answers(MISSING, owner=MISSING),
+                  data=lambda s: {"email": "wren@example.net"}, label="draft", owner="writer"),
+    ],
+    "notifications.confirm": [
+        Case("GET", lambda s: f"/notifications/confirm/{s.mail.confirm}", answers(OK), label="commenter's-link"),
+        Case("POST", lambda s: f"/notifications/confirm/{s.mail.confirm}", answers(DONE), label="commenter's-link"),
+        Case("GET", lambda s: "/notifications/confirm/not-a-token", answers(BAD_LINK), label="bad-link"),
+        Case("POST", lambda s: f"/notifications/confirm/{s.mail.unsubscribe}", answers(BAD_LINK), label="other-purpose"),
+    ],
+    "notifications.unsubscribe": [
+        Case("GET", lambda s: f"/notifications/unsubscribe/{s.mail.unsubscribe}", answers(OK), label="commenter's-link"),
+        Case("POST", lambda s: f"/notifications/unsubscribe/{s.mail.unsubscribe}", answers(UNSUBSCRIBED),
+             label="commenter's-link"),
+        Case("POST", lambda s: f"/notifications/unsubscribe/{s.mail.confirm}", answers(BAD_LINK), label="other-purpose"),
+    ],
+    "notifications.manage": [
+        Case("GET", lambda s: f"/notifications/manage/{s.mail.manage}", answers(OK), label="commenter's-link"),
+        Case("POST", lambda s: f"/notifications/manage/{s.mail.manage}", answers(DONE),
+             data=lambda s: {"action": "save", "daily_digest": "y"}, label="commenter's-link"),
+        Case("GET", lambda s: "/notifications/manage/not-a-token", answers(BAD_LINK), label="bad-link"),
+    ],
+    "notifications.settings": [
+        Case("GET", lambda s: "/notifications/settings", members(OK)),
+        Case("POST", lambda s: "/notifications/settings", members(DONE), data=lambda s: {"action": "save", "daily_digest": "y"}),
+    ],
+    "notifications.outbox": [Case("GET", lambda s: "/moderation/outbox", members(FORBIDDEN, admin=OK))],
+    "notifications.retry": [
+        Case("POST", lambda s: f"/moderation/outbox/{s.mail.failed_message}/retry", members(FORBIDDEN, admin=DONE)),
+    ],
 }
 
 
@@ -409,9 +455,25 @@ def build_site(app) -> Site:
         published_id, draft_id = post_by_slug(published).id, withdrawn.id
         reset_token = passwords.reset_token(user_named("commenter"))
         email_token = request_email_change(user_named("commenter"), "commenter.new@example.org", PASSWORD)
+        mail = mail_links(published)
     return Site(published=published, published_id=published_id, draft=draft, draft_id=draft_id,
                 comment=comment, held=held, tombstone=tombstone, draft_comment=draft_comment, reset_token=reset_token,
-                email_token=email_token)
+                email_token=email_token, mail=mail)
+
+
+def mail_links(published: str) -> MailLinks:
+    """commenter follows the published post (not confirmed yet); one email failed for good."""
+    from community.models import OutboxMessage
+    from community.notifications import subscriptions, tokens
+
+    subscriptions.follow_post(post_by_slug(published), user_named("commenter"))
+    subscriber = subscriptions.subscriber_of(user_named("commenter"))
+    failed = OutboxMessage(kind="notices", to_address="commenter@example.org", subject="Refused", raw="", status="failed",
+                           last_error="550 No such user")
+    db.session.add(failed)
+    db.session.commit()
+    return MailLinks(tokens.make_token(tokens.CONFIRM, subscriber.id), tokens.make_token(tokens.UNSUBSCRIBE, subscriber.id, "all"),
+                     tokens.make_token(tokens.MANAGE, subscriber.id), failed.id)
 
 
 Rows = dict[str, list[tuple]]

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
-from wtforms import EmailField, HiddenField, RadioField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, EmailField, HiddenField, RadioField, StringField, TextAreaField, URLField
 from wtforms.validators import Optional
 
 from community.forms import rule
@@ -24,6 +24,10 @@ def check_reply_id(raw: str | None) -> int:
 class CommentForm(FlaskForm):
     body = TextAreaField("Comment", validators=[rule(check_body)], description=BODY_HELP)
     parent_id = HiddenField(validators=[Optional(), rule(check_reply_id)])
+    # Email notifications (community.notifications), unticked by default for everyone.
+    notify_replies = BooleanField("Notify me of replies to my comment")
+    notify_comments = BooleanField("Notify me of new comments via email.")
+    notify_posts = BooleanField("Notify me of new posts via email.")
 
 
 class GuestCommentForm(CommentForm):

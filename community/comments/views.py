@@ -29,6 +29,7 @@ from community.services.comments import (
     BODY_MAX, Guest, add_comment, can_comment_on, can_delete_own, can_edit_own, delete_own_comment, edit_own_comment, edit_window_ends,
 )
 from community.services.posts import can_view
+from community.notifications.subscriptions import CHECK_INBOX, Choices, subscribe_after_comment
 from community.services.reports import has_reported, report_comment
 from community.spam.form_token import new_form_token, read_form
 
@@ -81,9 +82,11 @@ def create(slug: str):
         else:
             if comment.status != CommentStatus.APPROVED and author is None:
                 remember_own_pending(comment)
+            check_inbox = subscribe_after_comment(comment, Choices(
+                form.notify_replies.data, form.notify_comments.data, form.notify_posts.data))
             # Drawn before the commit, inside the transaction: nothing is read again after it,
             # so on SQLite the writer's turn is taken once per comment.
-            answer = make_response(_created(comment, post))
+            answer = make_response(_created(comment, post, check_inbox))
             db.session.commit()
             return remember_browser(answer) if author is None else answer
     if wants_json():
@@ -91,9 +94,15 @@ def create(slug: str):
     return post_page(post, form=form, status=status)
 
 
-def _created(comment: Comment, post: Post):
+def _created(comment: Comment, post: Post, check_inbox: bool = False):
     if wants_json():
-        return jsonify(_comment_json(comment, post)), 201
+        answer = _comment_json(comment, post)
+        if check_inbox:
+            answer["message"] = f"{answer['message']} {CHECK_INBOX}"
+            answer["notice"] = CHECK_INBOX
+        return jsonify(answer), 201
+    if check_inbox:
+        flash(CHECK_INBOX, "info")
     if comment.status == CommentStatus.APPROVED:
         return redirect(comment_url(comment, post))
     flash(AWAITING, "info")  # held or spam alike: the author sees it in place, so spammers learn nothing

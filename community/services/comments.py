@@ -14,6 +14,7 @@ from flask import current_app
 
 from community import text
 from community.extensions import db
+from community.notifications import events as notifications
 from community.models import Comment, CommentStatus, Post, User
 from community.models.base import utcnow
 from community.models.comment import path_segment
@@ -187,6 +188,7 @@ def add_comment(
     if verdict.status != CommentStatus.APPROVED:
         _log_automatic_decision(comment, verdict, signals.notes)
     db.session.flush()
+    notifications.comment_status_changed(comment)
     return comment
 
 

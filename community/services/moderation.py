@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from community import text
 from community.extensions import db
+from community.notifications import events as notifications
 from flask import g
 
 from community.models import Comment, CommentStatus, LogEntry, ModerationSettings, Report, Role, User
@@ -154,6 +155,7 @@ def change_status(comment: Comment, new_status: CommentStatus) -> None:
         change_comment_count(comment.post_id, delta)
     else:
         discussion_changed(comment.post_id)
+    notifications.comment_status_changed(comment)
 
 
 def _resolve_reports(comment: Comment, moderator: User | None, resolution: str) -> None:

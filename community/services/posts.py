@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, InvalidRequestError
 
 from community import text
 from community.extensions import db
+from community.notifications import events as notifications
 from community.models import Post, PostStatus, User
 from community.models.base import utcnow
 from community.services import DomainError, NotAllowed
@@ -95,6 +96,7 @@ def create_post(author: User, title: str, body: str, publish: bool, comments_clo
         try:
             with db.session.begin_nested():  # another author may take the same slug meanwhile
                 db.session.add(post)
+            notifications.post_published(post)
             return post
         except IntegrityError:
             continue
@@ -110,6 +112,7 @@ def update_post(editor: User, post: Post, title: str, body: str, publish: bool, 
     _apply(post, title, body, publish, comments_closed)
     post.discussion_version = Post.discussion_version + 1
     db.session.flush()
+    notifications.post_published(post)
     return post
 
 

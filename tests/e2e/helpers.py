@@ -18,7 +18,7 @@ def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
 def register(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
     page.goto(f"{base}/auth/register")
     page.get_by_label("Username").fill(name)
-    page.get_by_label("Email").fill(f"{name}@example.org")
+    page.get_by_label("Email", exact=True).fill(f"{name}@example.org")
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Repeat password").fill(password)
     page.get_by_role("button", name="Create account").click()
@@ -29,7 +29,7 @@ def comment_as_guest(page: Page, base: str, slug: str, text: str) -> None:
     page.goto(f"{base}/posts/{slug}")
     page.get_by_label("Comment", exact=True).fill(text)
     page.get_by_label("Name").fill("Juniper")
-    page.get_by_label("Email").fill("juniper@example.net")
+    page.get_by_label("Email", exact=True).fill("juniper@example.net")
     page.get_by_role("button", name="Post Comment").click()
 
 

@@ -34,7 +34,7 @@ def test_reader_registers_comments_replies_likes_and_reports_without_reloads(pag
     thread = make_thread(app, essay, 2, author="Ana")  # depth 1 and 2, by Ana
     page.goto(f"{base}/auth/register")
     page.get_by_label("Username").fill("wren")
-    page.get_by_label("Email").fill("wren@example.org")
+    page.get_by_label("Email", exact=True).fill("wren@example.org")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label("Repeat password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
@@ -283,7 +283,7 @@ def test_the_journey_by_keyboard_alone(page: Page, live_server, app, essay):
     # Register.
     page.goto(f"{base}/auth/register")
     tab_and_type(page, page.get_by_label("Username"), "wren")
-    tab_and_type(page, page.get_by_label("Email"), "wren@example.org")
+    tab_and_type(page, page.get_by_label("Email", exact=True), "wren@example.org")
     tab_and_type(page, page.get_by_label("Password", exact=True), PASSWORD)
     tab_and_type(page, page.get_by_label("Repeat password"), PASSWORD)
     page.keyboard.press("Enter")

@@ -264,6 +264,18 @@
     if (threads && typeof data.comment_count === "number") threads.setAttribute("data-comment-count", String(data.comment_count));
   }
 
+  // A sentence for the writer that stays in sight, e.g. "Check your inbox to confirm …".
+  function showNotice(text) {
+    var box = document.getElementById("comment-form-notice");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "comment-form-notice";
+      box.className = "flash flash--info";
+      form.parentNode.insertBefore(box, form);
+    }
+    box.textContent = text;
+  }
+
   function postComment(submitter) {
     clearErrors();
     var body = new FormData(form);
@@ -283,6 +295,7 @@
         article.setAttribute("tabindex", "-1");
         article.focus();
         announce(result.data.message);
+        if (result.data.notice) showNotice(result.data.notice);
         return;
       }
       // A refusal at its field, whatever the status: 422 (to correct), 429 (too soon after the last

@@ -1,0 +1,1 @@
+"""Email notifications: opt-in, double opt-in, the outbox, its worker and the unsubscribe links."""
