@@ -94,7 +94,7 @@ def compose_due(after: int = 0) -> tuple[int, int | None]:
         if not subscriber.is_active or post is None or (comment is None and notice.reason != "post"):
             db.session.delete(notice)
             continue
-        if comment is not None and notice.reason != "held" and not comment.is_counted:
+        if comment is not None and notice.reason != "held" and not comment.is_public:
             db.session.delete(notice)  # hidden or deleted meanwhile: nobody reads of it now
             continue
         item = post_item(post) if notice.reason == "post" else comment_item(notice.reason, comment, post)

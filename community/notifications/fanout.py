@@ -51,7 +51,7 @@ def _not_author_of(comment: Comment):
 
 
 def _comment_public(comment: Comment, post: Post) -> None:
-    if not comment.is_counted or not post.is_published:
+    if not comment.is_public or not post.is_published:
         return  # moved to spam or trash since, or its post withdrawn: nobody hears of it
     topic, mine = f"comment:{comment.id}", _not_author_of(comment)
     if comment.parent_id is not None:
