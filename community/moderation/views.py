@@ -267,11 +267,13 @@ def settings():
     form = SettingsForm(obj=current_settings() if request.method == "GET" else None)
     if form.validate_on_submit():
         values = {name: getattr(form, name).data for name in SETTING_LABELS}
-        for name in ("spam_threshold", "spam_hold_threshold", "spam_min_decisions", "min_fill_seconds"):
-            if values[name] is None:  # left out: kept as it is
-                del values[name]
+        for name in ("spam_threshold", "spam_hold_threshold", "spam_min_decisions", "min_fill_seconds",
+                     "blocked_domains", "chatbot_phrases"):
+            if name not in request.form:  # the spam filter's settings, left out of a form: kept as they are
+                values.pop(name, None)
         for name in ("moderation_words", "disallowed_words", "blocked_emails", "blocked_addresses", "blocked_domains", "chatbot_phrases"):
-            values[name] = "\n".join(line.strip() for line in (values[name] or "").splitlines() if line.strip())
+            if name in values:
+                values[name] = "\n".join(line.strip() for line in (values[name] or "").splitlines() if line.strip())
         try:
             changed = rules_of_moderation.save_settings(current_user, values)
         except DomainError as error:
