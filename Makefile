@@ -57,12 +57,12 @@ bench: $(VENV)/.installed-dev wrk-installed
 	$(BIN)/python bench/spam_score.py --database $(DATABASE)
 	$(BIN)/python bench/import_wordpress.py $(IMPORT_ARGS)
 	$(BIN)/python bench/notifications.py --database $(DATABASE)
+	$(BIN)/python bench/viral.py --database $(DATABASE)
 
 # The WordPress import alone: 2,000 posts and 200,000 comments by default (IMPORT_ARGS="--posts 20
 # --comments 2000" for a quick look).
 bench-import: $(VENV)/.installed
 	$(BIN)/python bench/import_wordpress.py $(IMPORT_ARGS)
-	$(BIN)/python bench/viral.py --database $(DATABASE)
 
 bench-scale: $(VENV)/.installed wrk-installed
 	$(BIN)/python bench/run.py --scale --database sqlite

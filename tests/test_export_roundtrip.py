@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
 import pytest
+import sqlalchemy as sa
 
 from community import create_app
 from community.extensions import db
 from community.models import Comment
+from community.models import Post
 from community.models.base import utcnow
+from community.notifications.subscriptions import confirm, existing_subscriber, follow_post
 from community.services.comments import Guest, delete_own_comment
 from community.services.moderation import Action, moderate_comment, save_settings, suspend
 from community.services.reports import report_comment
@@ -43,7 +47,15 @@ def build_site(app, runner) -> None:
         moderate_comment(user_named("moderator"), db.session.get(Comment, top), Action.SPAM, "Looks odd")
         save_settings(user_named("admin"), {"max_links": 5, "moderation_words": "casino\nlottery"})
         suspend(user_named("admin"), user_named("Ana"), utcnow() + timedelta(days=2), "Cooling off.")
+        follow_post(db.session.scalar(sa.select(Post).filter_by(slug=slug)), user_named("author"))
+        confirm(existing_subscriber(user_named("author")))
         db.session.commit()
+    make_comment(app, slug, "Words for the follower.", author="other_author")
+    # The worker turns that comment into a notice and a message, written here as an .eml file.
+    with tempfile.TemporaryDirectory() as instance:
+        app.instance_path = instance
+        result = runner.invoke(args=["mail-worker", "--once"])
+        assert result.exit_code == 0, result.output
 
 
 def export(runner, path: Path, *options: str) -> bytes:
