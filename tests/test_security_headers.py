@@ -85,7 +85,12 @@ def inline_code(html: str) -> list[str]:
 
 @pytest.mark.parametrize("template", sorted(str(path.relative_to(ROOT)) for path in (ROOT / "templates").rglob("*.html")))
 def test_no_template_holds_inline_script_or_style(template):
-    assert inline_code((ROOT / template).read_text()) == []
+    found = inline_code((ROOT / template).read_text())
+    if template.startswith("templates/notifications/email/"):
+        # An email's HTML part is read by mail clients, not under the site's CSP, and most clients
+        # drop <style> elements: inline style attributes are how an email is styled. Script never.
+        found = [piece for piece in found if not piece.startswith("style attribute")]
+    assert found == []
 
 
 def test_the_script_builds_no_inline_style_or_script():
