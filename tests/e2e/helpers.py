@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import PASSWORD
@@ -82,3 +85,13 @@ def tab_and_press(page: Page, target: Locator, key: str = "Enter") -> None:
 def tab_and_type(page: Page, target: Locator, text: str) -> None:
     tab_to(page, target)
     page.keyboard.type(text)
+
+
+def settles_to(read: Callable[[], object], expected: object, within: float = 30.0) -> bool:
+    """Whether `read()` comes to equal `expected`. The page shows a Like at once and its request
+    finishes later, so a test reads the database until the request has landed, however slow the
+    machine (a generous bound, never a measure of speed)."""
+    deadline = time.monotonic() + within
+    while (value := read()) != expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value == expected
