@@ -50,7 +50,7 @@ def build_site(app, runner) -> None:
         follow_post(db.session.scalar(sa.select(Post).filter_by(slug=slug)), user_named("author"))
         confirm(existing_subscriber(user_named("author")))
         db.session.commit()
-    make_comment(app, slug, "Words for the follower.", author="other_author")
+    make_comment(app, slug, "Words for the follower.", author="moderator")
     # The worker turns that comment into a notice and a message, written here as an .eml file.
     with tempfile.TemporaryDirectory() as instance:
         app.instance_path = instance
