@@ -95,3 +95,9 @@ def settles_to(read: Callable[[], object], expected: object, within: float = 30.
     while (value := read()) != expected and time.monotonic() < deadline:
         time.sleep(0.05)
     return value == expected
+
+
+def wait_for_likes_to_land(page: Page) -> None:
+    """Waits until no Like is on its way: a like form is `aria-busy` from its press until the server
+    holds what its button shows (the database alone cannot tell, when it starts where it ends)."""
+    expect(page.locator(".like-form[aria-busy=true]")).to_have_count(0, timeout=30_000)

@@ -14,7 +14,7 @@ from tests.conftest import PASSWORD
 from community.services.comments import Guest
 from tests.e2e.helpers import (
     approve_from_the_queue, comment_as_guest, comment_item, log_in, mark_page, register, settles_to, tab_and_press,
-    tab_and_type, tab_to, was_not_reloaded,
+    tab_and_type, tab_to, wait_for_likes_to_land, was_not_reloaded,
 )
 from tests.factories import make_comment, make_post, make_thread, stored
 
@@ -80,6 +80,7 @@ def test_reader_registers_comments_replies_likes_and_reports_without_reloads(pag
     expect(post_likes.locator(".like-count")).to_have_text("")
     expect(post_likes.get_by_role("button", name=re.compile("^Like"))).to_have_attribute("aria-pressed", "false")
     assert was_not_reloaded(page)
+    wait_for_likes_to_land(page)
     assert settles_to(lambda: stored(app, Comment, thread[0], "like_count"), 0)
 
     def post_likes_stored() -> int:
@@ -128,6 +129,7 @@ def test_quick_presses_of_like_end_where_the_last_press_left_them(page: Page, li
     expect(button).to_have_attribute("aria-pressed", "true" if liked else "false")
     expect(body.locator(".like-count")).to_have_text("You like this" if liked else "")
     # The button shows the last press at once; the database follows when its requests land.
+    wait_for_likes_to_land(page)
     assert settles_to(lambda: stored(app, Comment, comment_id, "like_count"), int(liked))
     page.reload()
     expect(comment_item(page, comment_id).locator(":scope > .comment__body .like-button")).to_have_attribute(

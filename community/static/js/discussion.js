@@ -131,8 +131,13 @@
     var body = new FormData(likeForm);
     body.set("liked", state.wanted ? "1" : "0");
     state.sending = true;
-    var refused = function (message) {
+    likeForm.setAttribute("aria-busy", "true");  // until the server holds what the button shows
+    var settled = function () {
       state.sending = false;
+      likeForm.removeAttribute("aria-busy");
+    };
+    var refused = function (message) {
+      settled();
       state.wanted = state.liked;
       setLikeState(likeForm, state.liked, state.count, state.label);
       announce(message);
@@ -147,7 +152,7 @@
           sendLike(likeForm);
           return;
         }
-        state.sending = false;
+        settled();
         setLikeState(likeForm, state.liked, state.count, state.label);
         return;
       }
