@@ -435,11 +435,46 @@ def test_account_settings_and_defaults(app, client, users, post, inbox, auth):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscriber)) == 0  # GET wrote nothing
     post_form(client, "/notifications/settings", {"action": "save", "default_replies": "y", "own_posts": "y"})
-    post_form(client, f"/posts/{post}/comments", {"body": "Boxes left unticked."})
+    page = client.get(f"/posts/{post}").get_data(as_text=True)
+    # The default ticks the box on the form (what the browser then sends), and only that box.
+    assert re.search(r'name="notify_replies" type="checkbox" value="y" checked', page)
+    assert not re.search(r'name="notify_comments" type="checkbox" value="y" checked', page)
+    post_form(client, f"/posts/{post}/comments", {"body": "The box my settings ticked.", "notify_replies": "y"})
     with app.app_context():
         assert db.session.scalar(sa.select(Subscription.kind)) == "replies"
     work(app)
     assert "Confirm" in inbox.to("ana@example.org")[0]["Subject"]  # an account confirms its address once
+
+
+def test_unticking_a_pre_ticked_box_means_not_for_this_comment(app, client, users, post, inbox, auth):
+    auth.login("Ana")
+    post_form(client, "/notifications/settings", {"action": "save", "default_replies": "y", "default_comments": "y"})
+    post_form(client, f"/posts/{post}/comments", {"body": "Both boxes unticked."})
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Subscription)) == 0
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0  # no confirmation
+    # The next form is ticked again: the settings still hold.
+    page = client.get(f"/posts/{post}").get_data(as_text=True)
+    assert re.search(r'name="notify_comments" type="checkbox" value="y" checked', page)
+
+
+def test_a_form_shown_again_keeps_the_boxes_as_they_were_sent(app, client, users, post, auth):
+    auth.login("Ana")
+    post_form(client, "/notifications/settings", {"action": "save", "default_replies": "y"})
+    answer = post_form(client, f"/posts/{post}/comments", {"body": "", "notify_comments": "y"})
+    assert answer.status_code == 422
+    page = answer.get_data(as_text=True)
+    assert re.search(r'name="notify_comments" type="checkbox" value="y" checked', page)
+    assert not re.search(r'name="notify_replies" type="checkbox" value="y" checked', page)  # unticked stays so
+
+
+def test_a_guest_never_sees_a_box_ticked(app, client, users, post, auth):
+    auth.login("Ana")
+    post_form(client, "/notifications/settings", {"action": "save", "default_replies": "y", "default_comments": "y"})
+    assert "checked" in client.get(f"/posts/{post}").get_data(as_text=True)
+    auth.logout()
+    page = client.get(f"/posts/{post}").get_data(as_text=True)
+    assert 'name="notify_replies"' in page and not re.search(r'type="checkbox" value="y" checked', page)
 
 
 def test_admins_see_the_outbox_and_retry_a_failed_email(app, client, users, post, inbox, auth):

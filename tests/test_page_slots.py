@@ -140,3 +140,43 @@ def test_a_comment_like_recounts_the_shared_page_without_drawing_it_again(app, s
     with app.app_context():
         guest_pages = {key for key in local_pages().pages if ":likes" not in key and ":guest:" in key}
     assert guest_pages == {key for key in drawn if ":guest:" in key}  # not drawn again
+
+
+def _tick_by_default(app, name: str, replies: bool = True, comments: bool = False) -> None:
+    from community.notifications.subscriptions import save_settings, subscriber_of
+
+    with app.app_context():
+        save_settings(subscriber_of(user_named(name)), daily_digest=False, default_replies=replies,
+                      default_comments=comments)
+        db.session.commit()
+
+
+def _ticked(html: bytes) -> set[str]:
+    import re
+
+    return set(re.findall(rb'name="(notify_\w+)" type="checkbox" value="y" checked', html))
+
+
+@pytest.mark.parametrize("page", [1, 3])
+def test_an_accounts_default_boxes_are_ticked_on_its_own_filled_page_only(app, slug, page):
+    """Issue 12: the settings pre-tick the comment form's boxes, through a slot: the reader's
+    filled page is their whole page, and the guest and another reader of the role see none."""
+    _tick_by_default(app, "reader", replies=True, comments=True)
+    whole, filled = both_ways(app, slug, "reader", page)
+    assert filled == whole and _ticked(filled) == {b"notify_replies", b"notify_comments"}
+    for other in (None, "Ana"):
+        whole, filled = both_ways(app, slug, other, page)
+        assert filled == whole and _ticked(filled) == set()
+
+
+def test_a_stopped_accounts_defaults_tick_nothing(app, slug):
+    from community.notifications.subscriptions import ALL, subscriber_of, unsubscribe
+
+    _tick_by_default(app, "reader", replies=False, comments=True)
+    whole, filled = both_ways(app, slug, "reader", 1)
+    assert _ticked(filled) == {b"notify_comments"}
+    with app.app_context():
+        unsubscribe(subscriber_of(user_named("reader")), ALL)
+        db.session.commit()
+    whole, filled = both_ways(app, slug, "reader", 1)
+    assert filled == whole and _ticked(filled) == set()

@@ -24,7 +24,8 @@ def check_reply_id(raw: str | None) -> int:
 class CommentForm(FlaskForm):
     body = TextAreaField("Comment", validators=[rule(check_body)], description=BODY_HELP)
     parent_id = HiddenField(validators=[Optional(), rule(check_reply_id)])
-    # Email notifications (community.notifications), unticked by default for everyone.
+    # Email notifications (community.notifications): unticked, unless an account's settings tick
+    # the first two on its form (community.discussion.page).
     notify_replies = BooleanField("Notify me of replies to my comment")
     notify_comments = BooleanField("Notify me of new comments via email.")
     notify_posts = BooleanField("Notify me of new posts via email.")

@@ -21,7 +21,7 @@ from flask import current_app, g, url_for
 from werkzeug.wrappers import Response
 
 from community.discussion.reader import Reader
-from community.discussion.slots import COUNT, LIKE, OWN, MarkedSlots, SharedPage
+from community.discussion.slots import COUNT, LIKE, NOTIFY, OWN, MarkedSlots, SharedPage
 from community.extensions import cache, db
 from community.models import Comment, ModerationSettings, Post, PostStatus
 from community.discussion.page import render_post_page
@@ -30,7 +30,7 @@ from community.services.posts import can_edit
 from community.services.rules import SETTINGS_ROW_ID, discussion_closed
 
 # Part of every key: a page stored by an older release (another shape) is never read as one of these.
-PAGE_FORMAT = 3
+PAGE_FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,8 @@ def counted(page: SharedPage, key: str, snapshot: PostSnapshot) -> SharedPage:
 
 def reader_marks(state: ReaderState | None) -> dict[tuple[str, str], dict[str, Any]]:
     """The slots of a shared page that are this reader's own: the Likes they pressed (drawn
-    pressed) and their comments (drawn for them, with Edit and Delete)."""
+    pressed), their comments (drawn for them, with Edit and Delete) and the comment form's
+    notification boxes their settings tick."""
     if state is None:
         return {}
     pressed = {"liked": True}
@@ -206,4 +207,5 @@ def reader_marks(state: ReaderState | None) -> dict[tuple[str, str], dict[str, A
     # Their counts say "You and N others like this".
     marks.update({(COUNT, target): pressed for kind, target in list(marks) if kind == LIKE})
     marks.update({(OWN, str(comment_id)): {} for comment_id in state.own_comment_times})
+    marks.update({(NOTIFY, box): {"checked": True} for box in state.notify_defaults})
     return marks

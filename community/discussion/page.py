@@ -19,7 +19,7 @@ from community.services import DomainError
 from community.services import posts as post_rules
 from community.services.comments import ThreadTooDeep, can_comment_on, find_reply_target
 from community.services.moderation import can_moderate
-from community.services.discussion import Discussion, load_discussion, page_of
+from community.services.discussion import NOTIFY_COMMENTS, NOTIFY_REPLIES, Discussion, load_discussion, page_of
 
 
 def get_visible_post(slug: str) -> Post:
@@ -97,6 +97,9 @@ def render_post_page(post: Post, reader: Reader, page: int = 1, replytocom: str 
     reply_notice = None
     if form is None:
         form = comment_form_for(reader)
+        # The boxes the account's settings tick; unticking one means "not for this comment".
+        form.notify_replies.data = NOTIFY_REPLIES in view.discussion.notify_defaults
+        form.notify_comments.data = NOTIFY_COMMENTS in view.discussion.notify_defaults
         reply_to, reply_notice = _reply_target(post, replytocom)
         form.parent_id.data = str(reply_to.id) if reply_to else ""
     else:

@@ -1,6 +1,6 @@
 """Named slots: the spots of a post page that differ between the readers of one shared page (the
 CSRF token, the reader's name, the comment form's one-time token, a Like button's state, a
-comment's own controls).
+comment's own controls, the notification boxes an account ticks by default).
 
 A template writes each spot as `slot(kind, key, **facts)`. Drawing a page of one reader's own,
 `Slots` draws the spot there and then; drawing a page to share, `MarkedSlots` draws it for the
@@ -26,6 +26,7 @@ from community.models import Comment
 from community.spam.form_token import new_form_token
 
 CSRF, NAME, LIKE, OWN, COUNT = "csrf", "name", "like", "own", "count"
+NOTIFY = "notify"  # a notification box of the comment form, ticked where the account's settings say
 FORM_TOKEN = "form-token"  # the spam filter's one-time token, new for every drawing of the comment form
 EVERY_READER = (CSRF, NAME, FORM_TOKEN)  # filled for every reader
 READERS_OWN = (LIKE, OWN)  # filled where the reader left a mark; COUNT, when the counts moved
@@ -70,6 +71,8 @@ def draw(kind: str, reader, facts: Mapping[str, Any]) -> Markup:
         return Markup(macros.own_controls(reader, **facts))
     if kind == COUNT:
         return Markup(macros.like_count(**facts))
+    if kind == NOTIFY:
+        return Markup(macros.notify_box(**facts))
     raise ValueError(f"no slot of kind {kind!r}")
 
 

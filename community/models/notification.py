@@ -49,7 +49,7 @@ class Subscriber(Base):
     confirmation_sent_at: Mapped[datetime | None]
     daily_digest: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     # An account's settings: mail about comments on its own posts, moderators' "N comments await
-    # moderation", and what its comments subscribe to when the boxes are left unticked.
+    # moderation", and which boxes of the comment form start ticked for it.
     own_posts: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     moderation: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     default_replies: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

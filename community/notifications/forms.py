@@ -20,8 +20,8 @@ class SettingsForm(FlaskForm):
 class AccountSettingsForm(SettingsForm):
     own_posts = BooleanField("Email me about new comments on my own posts")
     moderation = BooleanField("Email me when comments await moderation (moderators)")
-    default_replies = BooleanField("Always notify me of replies to my comments")
-    default_comments = BooleanField("Always notify me of new comments on posts I comment on")
+    default_replies = BooleanField("Tick “Notify me of replies to my comment” on the comment form")
+    default_comments = BooleanField("Tick “Notify me of new comments” on the comment form")
 
 
 class RemoveForm(FlaskForm):

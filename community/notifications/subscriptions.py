@@ -89,18 +89,12 @@ def _add(subscriber: Subscriber, kind: SubscriptionKind, target: int, post_id: i
 
 
 def subscribe_after_comment(comment: Comment, choices: Choices) -> bool:
-    """What the boxes under a new comment asked for (for an account, with its defaults added).
-    True when the address must be confirmed first: the page says "Check your inbox …"."""
-    if comment.author is not None:
-        subscriber = subscriber_of(comment.author)
-        choices = Choices(choices.replies or subscriber.default_replies,
-                          choices.comments or subscriber.default_comments, choices.posts)
-        if not choices:
-            return False
-    else:
-        if not choices:
-            return False
-        subscriber = _subscriber(comment.guest_email, None)
+    """What the boxes under a new comment asked for: an account's settings tick them on the form
+    (community.discussion), so a box left unticked means "not for this comment". True when the
+    address must be confirmed first: the page says "Check your inbox …"."""
+    if not choices:
+        return False
+    subscriber = subscriber_of(comment.author) if comment.author is not None else _subscriber(comment.guest_email, None)
     if choices.replies:
         _add(subscriber, SubscriptionKind.REPLIES, comment.id, comment.post_id, comment.id)
     if choices.comments:

@@ -1,5 +1,6 @@
 """Reading a discussion: a page of whole threads in one ordered query, the tree built in Python,
-and the reader's own state (likes, comments awaiting moderation) in one query each."""
+and the reader's own state (likes, comments awaiting moderation, the notification boxes they tick
+by default) in one query each."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from community.extensions import db
-from community.models import Comment, CommentLike, CommentStatus, Post, PostLike, User
+from community.models import Comment, CommentLike, CommentStatus, Post, PostLike, Subscriber, User
 
 LIKERS_SHOWN = 20
 HELD_SHOWN = 200  # the most held comments a moderator sees in place on one page
@@ -36,6 +37,7 @@ class Discussion:
     liked_comment_ids: set[int]
     post_liked: bool
     likers: list[User]
+    notify_defaults: frozenset[str] = frozenset()  # the comment form's boxes this viewer has ticked
 
     @property
     def others_who_liked(self) -> int:
@@ -142,8 +144,9 @@ def load_discussion(post: Post, page: int, viewer: User | None, own_pending_ids:
 
     liked_comment_ids: set[int] = set()
     post_liked = False
+    notify_defaults: frozenset[str] = frozenset()
     if viewer is not None and viewer.is_authenticated:
-        liked_comment_ids, post_liked = viewer_likes(post, viewer)
+        liked_comment_ids, post_liked, notify_defaults = viewer_marks(post, viewer)
 
     likers: list[User] = []
     if post.like_count:
@@ -156,22 +159,39 @@ def load_discussion(post: Post, page: int, viewer: User | None, own_pending_ids:
                 .limit(LIKERS_SHOWN)
             )
         )
-    return Discussion(post, build_tree(comments), page, pages, liked_comment_ids, post_liked, likers)
+    return Discussion(post, build_tree(comments), page, pages, liked_comment_ids, post_liked, likers, notify_defaults)
 
 
-def viewer_likes(post: Post, viewer: User) -> tuple[set[int], bool]:
-    """Which of this post's comments the viewer liked, and whether they liked the post: one query."""
+NOTIFY_REPLIES, NOTIFY_COMMENTS = "replies", "comments"  # the comment form's boxes an account may pre-tick
+
+
+def _notify_default_rows(user_id, *padding) -> list[sa.Select]:
+    """The boxes of the comment form an account ticks by default (its notification settings), as
+    rows (kind, subscriber id, *padding) of a reader's union query; none once it has stopped all
+    mail (an unsubscribe from everything is not undone by a box pre-ticked for it)."""
+    active = sa.and_(Subscriber.user_id == user_id, Subscriber.stopped_at.is_(None))
+    return [sa.select(sa.literal(name), Subscriber.id, *padding).where(active, column)
+            for name, column in ((NOTIFY_REPLIES, Subscriber.default_replies),
+                                 (NOTIFY_COMMENTS, Subscriber.default_comments))]
+
+
+def viewer_marks(post: Post, viewer: User) -> tuple[set[int], bool, frozenset[str]]:
+    """Which of this post's comments the viewer liked, whether they liked the post, and which
+    notification boxes they tick by default: one query."""
     rows = db.session.execute(
         sa.union_all(
-            sa.select(sa.literal(0).label("is_comment"), PostLike.post_id.label("target_id")).where(
+            sa.select(sa.literal("post").label("kind"), PostLike.post_id.label("target_id")).where(
                 PostLike.user_id == viewer.id, PostLike.post_id == post.id
             ),
-            sa.select(sa.literal(1), CommentLike.comment_id)
+            sa.select(sa.literal("comment"), CommentLike.comment_id)
             .join(Comment, Comment.id == CommentLike.comment_id)
             .where(CommentLike.user_id == viewer.id, Comment.post_id == post.id),
+            *_notify_default_rows(viewer.id),
         )
     ).all()
-    return {target for is_comment, target in rows if is_comment}, any(not is_comment for is_comment, _ in rows)
+    liked = {target for kind, target in rows if kind == "comment"}
+    defaults = frozenset(kind for kind, _ in rows if kind in (NOTIFY_REPLIES, NOTIFY_COMMENTS))
+    return liked, any(kind == "post" for kind, _ in rows), defaults
 
 
 @dataclass
@@ -183,10 +203,12 @@ class ReaderState:
     liked_comment_ids: set[int]
     own_comment_times: dict[int, object]  # id -> created_at, of their public comments
     has_held_comment: bool
+    notify_defaults: set[str] = field(default_factory=set)  # the comment form's boxes pre-ticked
 
 
 def _reader_state_query() -> sa.CompoundSelect:
-    """Built once: the reader's like of the post, likes of its comments, and own comments."""
+    """Built once: the reader's like of the post, likes of its comments, own comments, and the
+    notification boxes they tick by default."""
     reader_id, post_id = sa.bindparam("reader_id"), sa.bindparam("post_id")
     no_time = sa.null().cast(Comment.created_at.type)
     no_status = sa.null().cast(sa.String)
@@ -199,6 +221,7 @@ def _reader_state_query() -> sa.CompoundSelect:
         .where(CommentLike.user_id == reader_id, Comment.post_id == post_id),
         sa.select(sa.literal("own"), Comment.id, Comment.status, Comment.created_at)
         .where(Comment.author_id == reader_id, Comment.post_id == post_id, Comment.deleted_at.is_(None)),
+        *_notify_default_rows(reader_id, no_status, no_time),
     )
 
 
@@ -214,6 +237,8 @@ def reader_state(connection: sa.Connection, post: Post, reader: User) -> ReaderS
             state.post_liked = True
         elif kind == "comment-like":
             state.liked_comment_ids.add(target_id)
+        elif kind in (NOTIFY_REPLIES, NOTIFY_COMMENTS):
+            state.notify_defaults.add(kind)
         elif status == CommentStatus.APPROVED:
             state.own_comment_times[target_id] = created_at
         elif status in (CommentStatus.PENDING, CommentStatus.SPAM):  # spam looks held to its author
