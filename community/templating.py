@@ -46,6 +46,13 @@ def thoughts_heading(count: int, title: str) -> str:
     return f"{count:,} thoughts on “{title}”"
 
 
+def comment_count_label(count: int) -> str:
+    """The link under an essay's title to its discussion (never "No comments yet", the heading's words)."""
+    if count == 0:
+        return "No comments"
+    return "1 comment" if count == 1 else f"{count:,} comments"
+
+
 def register(app: Flask) -> None:
     from community.avatars import avatar_url
     from community.forms import field_attributes
@@ -57,6 +64,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(liked_by)
     app.add_template_filter(links_as_text)
     app.add_template_global(thoughts_heading)
+    app.add_template_global(comment_count_label)
     app.add_template_global(avatar_url)
     app.add_template_global(suspension_notice)
     app.add_template_global(field_attributes)

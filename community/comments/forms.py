@@ -35,6 +35,9 @@ class GuestCommentForm(CommentForm):
     name = StringField("Name", validators=[rule(check_guest_name)])
     email = EmailField("Email", validators=[rule(check_guest_email)], description="Never shown to other readers.")
     website = URLField("Website", validators=[rule(check_website)], description="Optional.")
+    # WordPress's opt-in, unticked by default: the three fields kept in a cookie of this browser
+    # (comments.guest_browser.remember_details) and filled in by the page's script next time.
+    save_details = BooleanField("Save my name, email, and website in this browser for the next time I comment.")
 
 
 class EditCommentForm(FlaskForm):

@@ -4,7 +4,9 @@ the next one (an email alone is only typed, and anyone can type it)."""
 
 from __future__ import annotations
 
+import json
 import secrets
+from urllib.parse import quote
 
 from flask import current_app, g, request
 from flask.wrappers import Response
@@ -41,4 +43,23 @@ def remember_browser(response: Response) -> Response:
         config = current_app.config
         response.set_cookie(COOKIE, _serializer().dumps(g.guest_key), max_age=YEAR, httponly=True,
                             samesite="Lax", secure=bool(config.get("SESSION_COOKIE_SECURE")))
+    return response
+
+
+DETAILS_COOKIE = "comment_author"  # WordPress keeps the same three in comment_author_* cookies
+
+
+def remember_details(response: Response, save: bool, name: str, email: str, website: str) -> Response:
+    """A guest who ticked "Save my name, email, and website" gets them in a cookie the page's script
+    reads to fill the form (the page itself is shared by every guest, so the server never prints
+    them into it); one who posts with the box unticked has the cookie cleared."""
+    secure = bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+    if not save:
+        if DETAILS_COOKIE in request.cookies:
+            response.delete_cookie(DETAILS_COOKIE, samesite="Lax", secure=secure)
+        return response
+    details = json.dumps({"name": name, "email": email, "website": website or ""}, ensure_ascii=False)
+    # Percent-encoded, so the script reads it back with decodeURIComponent; not HttpOnly, as the
+    # script is what reads it.
+    response.set_cookie(DETAILS_COOKIE, quote(details, safe=""), max_age=YEAR, samesite="Lax", secure=secure)
     return response

@@ -9,7 +9,7 @@ from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 
 from community.comments.forms import EditCommentForm, ReportForm
-from community.comments.guest_browser import browser_key, remember_browser
+from community.comments.guest_browser import browser_key, remember_browser, remember_details
 from community.errors import wants_json
 from community.extensions import db
 from community.forms import show_domain_error
@@ -88,7 +88,10 @@ def create(slug: str):
             # so on SQLite the writer's turn is taken once per comment.
             answer = make_response(_created(comment, post, check_inbox))
             db.session.commit()
-            return remember_browser(answer) if author is None else answer
+            if author is None:
+                remember_details(answer, form.save_details.data, form.name.data, form.email.data, form.website.data)
+                remember_browser(answer)
+            return answer
     if wants_json():
         return jsonify(error="Please correct the marked fields.", errors=form.errors), status
     return post_page(post, form=form, status=status)

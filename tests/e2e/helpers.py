@@ -31,7 +31,7 @@ def register(page: Page, base: str, name: str, password: str = PASSWORD) -> None
 def comment_as_guest(page: Page, base: str, slug: str, text: str) -> None:
     page.goto(f"{base}/posts/{slug}")
     page.get_by_label("Comment", exact=True).fill(text)
-    page.get_by_label("Name").fill("Juniper")
+    page.get_by_label("Name", exact=True).fill("Juniper")
     page.get_by_label("Email", exact=True).fill("juniper@example.net")
     page.get_by_role("button", name="Post Comment").click()
 

@@ -146,8 +146,8 @@ def test_comment_errors_show_at_the_field_and_preview_comes_from_the_server(page
     page.get_by_role("button", name="Post Comment").click()  # a guest without name or email
     expect(page.get_by_role("tab", name="Write")).to_have_attribute("aria-selected", "true")
     expect(page.locator("#name-error")).to_have_text("Please give your name.")
-    expect(page.get_by_label("Name")).to_be_focused()
-    expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_label("Name", exact=True)).to_be_focused()
+    expect(page.get_by_label("Name", exact=True)).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_label("Comment", exact=True)).to_have_value("**bold** <script>alert(1)</script>")
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Comment)) == 0

@@ -32,7 +32,7 @@ def test_a_guest_is_told_of_a_reply_and_unsubscribes(page: Page, live_server, ap
     slug = make_post(app, title="Letters Unsent", body="On writing back.")
     page.goto(f"{live_server.url}/posts/{slug}")
     page.get_by_label("Comment", exact=True).fill("I keep a drawer of them.")
-    page.get_by_label("Name").fill("Juniper")
+    page.get_by_label("Name", exact=True).fill("Juniper")
     page.get_by_label("Email", exact=True).fill("juniper@example.net")
     page.get_by_label("Notify me of replies to my comment").check()
     page.get_by_role("button", name="Post Comment").click()

@@ -32,7 +32,7 @@ def statuses(app) -> list[tuple[str, str | None]]:
 
 def write_as_guest(page: Page, text: str) -> None:
     page.get_by_label("Comment", exact=True).fill(text)
-    page.get_by_label("Name").fill("Juniper")
+    page.get_by_label("Name", exact=True).fill("Juniper")
     page.get_by_label("Email", exact=True).fill("juniper@example.net")
     page.get_by_role("button", name="Post Comment").click()
 

@@ -84,10 +84,26 @@
     }
     if (event.target.closest("#cancel-comment-reply-link") && form) {
       event.preventDefault();
-      putFormBack(true);
-      announce("Reply cancelled. The comment form is back under the discussion.");
+      cancelReply();
     }
+    // "Leave a comment" is a new comment, not a reply: the form goes home before the jump to it.
+    if (event.target.closest("#leave-comment-link") && replyOpener) putFormBack(false);
   });
+
+  function cancelReply() {
+    putFormBack(true);
+    announce("Reply cancelled. The comment form is back under the discussion.");
+  }
+
+  // Escape inside a moved reply form cancels the reply, as Cancel reply does.
+  if (respond) {
+    respond.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && replyOpener) {
+        event.preventDefault();
+        cancelReply();
+      }
+    });
+  }
 
   /* --- Like: instant, rolled back if the server refuses ---------------------------------------- */
 
@@ -181,18 +197,22 @@
 
   function clearErrors() {
     form.querySelectorAll(".field__error[data-from-script]").forEach(function (node) { node.remove(); });
-    form.querySelectorAll("[aria-invalid=true]").forEach(function (input) {
-      input.removeAttribute("aria-invalid");
-      var describedBy = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
-        return id && id !== input.id + "-error";
-      });
-      if (describedBy.length) input.setAttribute("aria-describedby", describedBy.join(" "));
-      else input.removeAttribute("aria-describedby");
-      input.closest(".field").classList.remove("field--error");
-    });
+    form.querySelectorAll("[aria-invalid=true]").forEach(clearFieldError);
     var general = document.getElementById("comment-form-error");
     general.hidden = true;
     general.textContent = "";
+  }
+
+  function clearFieldError(input) {
+    var error = document.getElementById(input.id + "-error");
+    if (error) error.remove();
+    input.removeAttribute("aria-invalid");
+    var describedBy = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+      return id && id !== input.id + "-error";
+    });
+    if (describedBy.length) input.setAttribute("aria-describedby", describedBy.join(" "));
+    else input.removeAttribute("aria-describedby");
+    input.closest(".field").classList.remove("field--error");
   }
 
   function showFieldErrors(errors) {
@@ -419,6 +439,32 @@
   }
 
   if (form) buildTabs();
+
+  /* --- A guest's saved name, email and website (comments.guest_browser.remember_details) -------- */
+
+  var saveDetails = form && form.querySelector("input[name=save_details]");
+  if (saveDetails) {
+    document.getElementById("save-details").hidden = false;  // offered only where it can be used
+    var saved = null;
+    document.cookie.split("; ").forEach(function (pair) {
+      if (pair.indexOf("comment_author=") !== 0) return;
+      try { saved = JSON.parse(decodeURIComponent(pair.slice(15))); } catch (ignored) { saved = null; }
+    });
+    if (saved) {
+      ["name", "email", "website"].forEach(function (name) {
+        var input = form.querySelector("input[name=" + name + "]");
+        if (input && !input.value && typeof saved[name] === "string") input.value = saved[name];
+      });
+      saveDetails.checked = true;
+    }
+  }
+
+  // A field's error goes as soon as the reader changes what it was about.
+  if (form) {
+    form.addEventListener("input", function (event) {
+      if (event.target.getAttribute("aria-invalid") === "true") clearFieldError(event.target);
+    });
+  }
 
   document.addEventListener("submit", function (event) {
     var likeForm = event.target.closest(".like-form");

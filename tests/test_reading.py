@@ -1,0 +1,111 @@
+"""How a reader moves through a discussion (issue 15): a guest's details kept in their browser when
+they ask, the links that skip to the form and to the discussion, previous and next essays, and
+the order of the threads."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import unquote
+
+import pytest
+
+from community.comments.guest_browser import DETAILS_COOKIE
+from tests.conftest import post_form
+from tests.factories import make_comment, make_post
+
+GUEST = {"name": "Wren Ó", "email": "wren@example.net", "website": "https://wren.example/"}
+
+
+@pytest.fixture
+def slug(app, users) -> str:
+    return make_post(app, title="Open Doors")
+
+
+def comment(client, slug, body="A considered reply.", headers=None, **fields):
+    return post_form(client, f"/posts/{slug}/comments", {"body": body, **GUEST, **fields}, headers=headers)
+
+
+def set_cookie_header(response, name: str) -> str:
+    return next((value for value in response.headers.getlist("Set-Cookie") if value.startswith(f"{name}=")), "")
+
+
+# --- 8: "Save my name, email, and website in this browser" ---------------------------------------------
+
+def test_the_save_box_is_offered_to_guests_unticked(client, slug):
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    assert "Save my name, email, and website in this browser for the next time I comment." in page
+    assert 'name="save_details"' in page and 'name="save_details" type="checkbox" value="y" checked' not in page
+
+
+def test_the_save_box_is_not_offered_to_accounts(client, slug, auth):
+    auth.login("reader")
+    assert "Save my name, email" not in client.get(f"/posts/{slug}").get_data(as_text=True)
+
+
+def test_a_guest_who_ticks_the_box_gets_their_details_in_a_cookie(client, slug):
+    answer = comment(client, slug, save_details="y")
+    assert answer.status_code == 302
+    header = set_cookie_header(answer, DETAILS_COOKIE)
+    assert "SameSite=Lax" in header and "HttpOnly" not in header and "Max-Age=" in header
+    value = client.get_cookie(DETAILS_COOKIE).value
+    assert json.loads(unquote(value)) == {"name": "Wren Ó", "email": "wren@example.net", "website": "https://wren.example/"}
+
+
+def test_a_guest_who_posts_with_the_box_unticked_has_the_cookie_cleared(client, slug):
+    comment(client, slug, "The first word.", save_details="y")
+    assert client.get_cookie(DETAILS_COOKIE) is not None
+    answer = comment(client, slug, "A second, unsaved.")
+    assert answer.status_code == 302 and client.get_cookie(DETAILS_COOKIE) is None
+
+
+def test_without_the_box_no_cookie_is_set(client, slug):
+    answer = comment(client, slug)
+    assert answer.status_code == 302 and set_cookie_header(answer, DETAILS_COOKIE) == ""
+
+
+def test_a_refused_comment_keeps_the_cookie_as_it_was(client, slug):
+    answer = comment(client, slug, email="not an address", save_details="y")
+    assert answer.status_code == 422 and client.get_cookie(DETAILS_COOKIE) is None
+
+
+def test_the_shared_page_never_prints_a_saved_guests_details(app, client, slug):
+    comment(client, slug, save_details="y")
+    for reader in (client, app.test_client()):  # the guest who saved them, and another guest
+        page = reader.get(f"/posts/{slug}").get_data(as_text=True)
+        assert "wren@example.net" not in page and 'value="Wren' not in page
+
+
+def test_a_script_posting_the_comment_gets_the_cookie_too(client, slug):
+    answer = comment(client, slug, save_details="y", headers={"Accept": "application/json"})
+    assert answer.status_code == 201 and client.get_cookie(DETAILS_COOKIE) is not None
+
+
+# --- 11: the way to the form and to the discussion -----------------------------------------------------
+
+def test_a_discussion_with_threads_links_to_the_form(client, app, slug):
+    make_comment(app, slug, "Here first.", "Ana")
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    assert '<a id="leave-comment-link" href="#respond">Leave a comment</a>' in page
+
+
+def test_no_skip_link_without_threads_or_when_closed(client, app, slug):
+    assert "Leave a comment" not in client.get(f"/posts/{slug}").get_data(as_text=True)
+    closed = make_post(app, title="Shut")
+    make_comment(app, closed, "Before closing.", "Ana")
+    from community.extensions import db
+    from tests.factories import post_by_slug
+
+    with app.app_context():
+        post_by_slug(closed).comments_closed = True
+        db.session.commit()
+    assert "Leave a comment" not in client.get(f"/posts/{closed}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("comments", "label"), [(0, "No comments"), (1, "1 comment"), (2, "2 comments")])
+def test_the_essays_header_links_to_its_discussion_with_the_count(client, app, slug, comments, label):
+    for number in range(comments):
+        make_comment(app, slug, f"Thought {number}.", "Ana")
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)
+    header = page[page.index('class="essay__header"'):page.index("</header>", page.index('class="essay__header"'))]
+    assert f'<a href="#comments">{label}</a>' in header
+    assert page.count("No comments yet") == (1 if comments == 0 else 0)
