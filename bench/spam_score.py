@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from community import create_app  # noqa: E402
 from community.extensions import db  # noqa: E402
-from community.services.rules import default_settings  # noqa: E402
+from community.services.settings import default_settings  # noqa: E402
 from community.spam import classifier  # noqa: E402
 from community.spam.cli import read_corpus, split  # noqa: E402
 from community.spam.form_token import FormEvidence  # noqa: E402

@@ -11,7 +11,7 @@ import pytest
 from community.extensions import db
 from community.models import Comment
 from community.services.comments import Guest
-from community.services.moderation import change_status
+from community.services.comment_status import change_status
 from tests.factories import make_comment, make_post
 
 
@@ -72,7 +72,7 @@ def test_a_draft_has_no_feed(client, site, auth):
 
 
 def test_deleted_comment_leaves_the_feed(app, client, site):
-    from community.services.comments import make_tombstone
+    from community.services.comment_status import make_tombstone
 
     with app.app_context():
         make_tombstone(db.session.get(Comment, site["first"]))

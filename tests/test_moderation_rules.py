@@ -234,7 +234,7 @@ def test_closed_discussion_keeps_its_comments_readable_without_reply_links(clien
 def test_settings_defaults_come_from_the_configuration(app, users):
     app.config["MAX_LINKS"] = 5
     with app.app_context():
-        from community.services.rules import current_settings
+        from community.services.settings import current_settings
 
         assert current_settings().max_links == 5
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationSettings)) == 0

@@ -234,7 +234,7 @@ SETTINGS = {"max_links": "2", "flood_seconds": "0", "close_after_days": "0", "bl
 
 
 def test_an_admin_edits_the_filters_settings_and_the_log_says_so(client, app, users, auth):
-    from community.services.rules import current_settings
+    from community.services.settings import current_settings
 
     auth.login("admin")
     response = post_form(client, "/moderation/settings", SETTINGS)

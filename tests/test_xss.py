@@ -16,7 +16,7 @@ from community.models import Comment, LogEntry, ModerationSettings, Post, User
 from community.services import DomainError
 from community.services.comments import Guest, add_comment, check_guest_name, check_website
 from community.services.moderation import Action, edit_as_moderator, moderate_comments, suspend
-from community.services.rules import check_address_list, check_email_list
+from community.services.settings import check_address_list, check_email_list
 from community.services.reports import report_comment
 from community.text import ESSAY_TAGS, storable
 from tests.conftest import PASSWORD, csrf_token

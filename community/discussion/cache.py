@@ -23,11 +23,12 @@ from werkzeug.wrappers import Response
 from community.discussion.reader import Reader
 from community.discussion.slots import COUNT, LIKE, NOTIFY, OWN, MarkedSlots, SharedPage
 from community.extensions import cache, db
-from community.models import Comment, ModerationSettings, Post, PostStatus
+from community.models import Comment, Post, PostStatus
 from community.discussion.page import render_post_page
 from community.services.discussion import ReaderState, reader_state
 from community.services.posts import can_edit
-from community.services.rules import SETTINGS_ROW_ID, discussion_closed
+from community.services.rules import discussion_closed
+from community.services.settings import close_after_days_or_default, saved_close_after_days
 
 # Part of every key: a page stored by an older release (another shape) is never read as one of these.
 PAGE_FORMAT = 4
@@ -54,7 +55,7 @@ class PostSnapshot:
 
 _SNAPSHOT = sa.select(
     Post.id, Post.slug, Post.discussion_version, Post.likes_version, Post.status, Post.author_id, Post.comments_closed, Post.published_at,
-    sa.select(ModerationSettings.close_after_days).where(ModerationSettings.id == SETTINGS_ROW_ID).scalar_subquery(),
+    saved_close_after_days(),
 ).where(Post.slug == sa.bindparam("slug"))
 
 
@@ -64,7 +65,7 @@ def post_snapshot(connection: sa.Connection, slug: str) -> PostSnapshot | None:
     if row is None:
         return None
     *columns, days = row
-    return PostSnapshot(*columns, close_after_days=current_app.config["CLOSE_AFTER_DAYS"] if days is None else days)
+    return PostSnapshot(*columns, close_after_days=close_after_days_or_default(days))
 
 
 def shared_variant(reader: Reader, post: Post | PostSnapshot, replying: bool = False) -> str | None:

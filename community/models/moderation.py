@@ -14,7 +14,7 @@ from community.models.user import User
 
 class ModerationSettings(Base):
     """The rules admins edit at /moderation/settings: one row; until it exists, the defaults come
-    from the configuration (see community.services.rules.current_settings)."""
+    from the configuration (see community.services.settings.current_settings)."""
 
     __tablename__ = "moderation_settings"
 

@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from community.forms import rule
 from community.models import Role
 from community.services.comments import check_body
-from community.services.rules import check_address_list, check_email_list
+from community.services.settings import check_address_list, check_email_list
 from community.spam.features import check_domain_list
 
 # "Suspend for …": days, or "forever" until a moderator lifts it.

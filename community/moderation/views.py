@@ -19,9 +19,9 @@ from community.routing import page_number, parse_id
 from community.services import DomainError, NotAllowed
 from community.services import moderation as rules_of_moderation
 from community.services.moderation import (
-    COMMENT_ACTIONS, PAST_TENSE, SETTING_LABELS, Action, can_administer, can_moderate, may_act_on_account,
+    COMMENT_ACTIONS, PAST_TENSE, Action, can_administer, can_moderate, may_act_on_account,
 )
-from community.services.rules import current_settings
+from community.services.settings import SETTING_LABELS, current_settings
 from community.spam.admin import filter_state, reset_filter
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")

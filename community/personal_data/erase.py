@@ -14,8 +14,9 @@ from community.extensions import db
 from community.models import Comment, CommentLike, LogEntry, Post, PostLike, Report, Role, User
 from community.personal_data.collect import guest_comments_of, references_to_users
 from community.services import DomainError, NotAllowed
-from community.services.comments import delete_comment_rows, make_tombstone, remove_bare_tombstones
-from community.services.moderation import can_administer, log_action
+from community.services.comment_status import delete_or_leave_tombstone
+from community.services.moderation import can_administer
+from community.services.moderation_log import log_action
 from community.services.posts import discussion_changed, lock_discussion
 
 DELETED_ACCOUNT = "Deleted account"
@@ -55,17 +56,11 @@ def _erase_comments(where: sa.ColumnElement[bool], keep: bool) -> tuple[Erased, 
             _anonymise(comment)
             anonymised += 1
             continue
-        replied = db.session.scalar(sa.select(Comment.id).where(Comment.parent_id == comment.id).limit(1))
-        if replied is None:
-            parent_id = comment.parent_id
-            delete_comment_rows(comment)
-            remove_bare_tombstones(parent_id)
-            deleted += 1
-        else:
-            if not comment.is_deleted:
-                make_tombstone(comment)
+        if delete_or_leave_tombstone(comment):
             _anonymise(comment)
             tombstones += 1
+        else:
+            deleted += 1
     db.session.flush()
     return Erased(deleted, tombstones, anonymised), ids
 

@@ -20,13 +20,14 @@ from community.models.base import utcnow
 from community.models.comment import path_segment
 from community.services import DomainError, NotAllowed
 from community.services.accounts import ensure_may_take_part
+from community.services.comment_status import change_comment_count, change_status, delete_or_leave_tombstone
 from community.services.matching import comparable
+from community.services.moderation_log import Action, log_action
 from community.services.posts import discussion_changed, lock_discussion
+from community.services.settings import current_settings
 from community.spam.form_token import NOT_CHECKED, FormEvidence
 from community.spam.signals import assess, remember
-from community.services.rules import (
-    Verdict, check_flood, comments_closed, content_verdict, current_settings, judge_new_comment,
-)
+from community.services.rules import Verdict, check_flood, comments_closed, content_verdict, judge_new_comment
 
 BODY_MAX = 5_000
 GUEST_NAME_MAX = 60
@@ -194,20 +195,9 @@ def add_comment(
 
 def _log_automatic_decision(comment: Comment, verdict: Verdict, notes: list[str]) -> None:
     """Every status the system chose for a new comment is in the log, with all the signals seen."""
-    from community.services.moderation import Action, log_action  # moderation builds on this module
-
     action = Action.AUTO_SPAM if verdict.status == CommentStatus.SPAM else Action.AUTO_HOLD
     reason = f"{'Sent to spam' if verdict.status == CommentStatus.SPAM else 'Held'} by the rule “{verdict.rule}”"
     log_action(None, action, comment, status_before="new", status_after=verdict.status, reason="; ".join([reason, *notes]))
-
-
-def change_comment_count(post_id: int, delta: int) -> None:
-    """Moves the stored count in SQL, so concurrent writers never lose an update; the page changed."""
-    db.session.execute(
-        sa.update(Post)
-        .where(Post.id == post_id)
-        .values(comment_count=Post.comment_count + delta, discussion_version=Post.discussion_version + 1)
-    )
 
 
 # --- an author's own words ---------------------------------------------------------------------------
@@ -258,9 +248,6 @@ def edit_own_comment(user: User, comment: Comment, body: str) -> None:
 def _hide_after_edit(comment: Comment, verdict: Verdict, original: str) -> None:
     """New words a rule holds or sends to spam: the status changes, logged as done by the system
     with the rule, as the report threshold's hide is."""
-    # Imported here: moderation builds on this module (counts, bodies, deletions).
-    from community.services.moderation import Action, change_status, log_action
-
     change_status(comment, verdict.status)
     comment.held_by_rule = verdict.rule
     log_action(None, Action.AUTO_HIDE, comment, status_before=CommentStatus.APPROVED, status_after=verdict.status,
@@ -273,52 +260,5 @@ def delete_own_comment(user: User, comment: Comment) -> None:
     lock_discussion(comment.post_id, comment)
     if not can_delete_own(user, comment):
         raise NotAllowed("You can only delete your own comments.")
-    has_replies = db.session.scalar(sa.select(Comment.id).where(Comment.parent_id == comment.id).limit(1))
-    if has_replies is None:
-        parent_id = comment.parent_id
-        delete_comment_rows(comment)
-        remove_bare_tombstones(parent_id)
-        return
-    make_tombstone(comment)
+    delete_or_leave_tombstone(comment)
     db.session.flush()
-
-
-def make_tombstone(comment: Comment) -> None:
-    """The comment's words go; "This comment was deleted." stays where it was, holding its replies."""
-    if comment.is_public:
-        change_comment_count(comment.post_id, -1)
-    else:
-        discussion_changed(comment.post_id)
-    comment.deleted_at = utcnow()
-    comment.body_markdown = ""
-    comment.body_html = ""
-
-
-def remove_bare_tombstones(comment_id: int | None) -> None:
-    """A tombstone whose last reply went has nothing left to hold: remove it, and so on upwards."""
-    while comment_id is not None:
-        tombstone = db.session.get(Comment, comment_id)
-        if tombstone is None or not tombstone.is_deleted:
-            return
-        if db.session.scalar(sa.select(Comment.id).where(Comment.parent_id == tombstone.id).limit(1)):
-            return
-        comment_id = tombstone.parent_id
-        delete_comment_rows(tombstone)
-
-
-def delete_comment_rows(comment: Comment) -> None:
-    """Remove a comment and the replies under it; the count drops by the counted ones among them."""
-    subtree = sa.and_(
-        Comment.root_id == comment.root_id,
-        sa.or_(Comment.id == comment.id, Comment.path.like(f"{comment.path}/%")),
-    )
-    counted = db.session.scalar(
-        sa.select(sa.func.count()).where(subtree, Comment.is_public)
-    )
-    if counted:
-        change_comment_count(comment.post_id, -counted)
-    discussion_changed(comment.post_id)
-    # Deepest first, so no row outlives its parent, whatever the foreign keys cascade.
-    ids = db.session.scalars(sa.select(Comment.id).where(subtree).order_by(Comment.depth.desc())).all()
-    for comment_id in ids:
-        db.session.execute(sa.delete(Comment).where(Comment.id == comment_id))

@@ -5,45 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 import sqlalchemy as sa
 
 from community import text
 from community.extensions import db
-from community.notifications import events as notifications
-from flask import g
-
-from community.models import Comment, CommentStatus, LogEntry, ModerationSettings, Report, Role, User
+from community.models import Comment, CommentStatus, LogEntry, Report, Role, User
 from community.models.base import utcnow
 from community.models.user import SUSPENDED_FOR_GOOD
 from community.services import DomainError, NotAllowed
-from community.services.comments import (
-    change_comment_count, check_body, delete_comment_rows, make_tombstone, remove_bare_tombstones,
-)
+from community.services.comment_status import change_status, delete_or_leave_tombstone, has_replies
+from community.services.comments import check_body
+from community.services.moderation_log import Action, log_action
 from community.services.posts import discussion_changed, lock_discussion
-from community.spam.features import check_domain_list
-from community.spam.training import learn_from_status_change
-from community.services.rules import SETTINGS_ROW_ID, check_address_list, check_email_list, default_settings
-
-
-class Action(StrEnum):
-    APPROVE = "approve"
-    UNAPPROVE = "unapprove"
-    SPAM = "spam"
-    TRASH = "trash"
-    RESTORE = "restore"
-    DELETE = "delete"
-    EDIT = "edit"
-    DISMISS_REPORTS = "dismiss-reports"
-    AUTO_HIDE = "auto-hide"
-    AUTO_HOLD = "auto-hold"  # a new comment held by a rule or the spam filter, with its signals
-    AUTO_SPAM = "auto-spam"
-    SUSPEND = "suspend"
-    UNSUSPEND = "unsuspend"
-    CHANGE_ROLE = "change-role"
-    SETTINGS = "settings"
-
+from community.services.settings import store_settings
 
 COMMENT_ACTIONS = (Action.APPROVE, Action.UNAPPROVE, Action.SPAM, Action.TRASH, Action.RESTORE, Action.DELETE)
 # Which statuses each status action may start from, and where it leads (restore: see _restored_status).
@@ -108,55 +83,7 @@ def may_act_on_account(actor: User, account: User) -> bool:
     return actor.is_moderator and account.role in (Role.READER, Role.AUTHOR)
 
 
-# --- the log -------------------------------------------------------------------------------------
-
-def log_action(
-    moderator: User | None,
-    action: Action,
-    comment: Comment | None = None,
-    account: User | None = None,
-    status_before: str | None = None,
-    status_after: str | None = None,
-    reason: str = "",
-    undoes: LogEntry | None = None,
-    text_before: str | None = None,
-    text_after: str | None = None,
-) -> LogEntry:
-    """One entry, added to the session of the action it records: both commit together or neither.
-    The excerpt is the comment's words as they stand now, so log before changing them."""
-    entry = LogEntry(
-        moderator_id=moderator.id if moderator else None,
-        action=action,
-        comment_id=comment.id if comment else None,
-        post_id=comment.post_id if comment else None,
-        account_id=account.id if account else (comment.author_id if comment else None),
-        status_before=status_before,
-        status_after=status_after,
-        reason=reason[:500],
-        excerpt=text.plain_text(comment.body_html)[:200] if comment else "",
-        undoes_id=undoes.id if undoes else None,
-        text_before=text_before,
-        text_after=text_after,
-        created_at=utcnow(),
-    )
-    db.session.add(entry)
-    return entry
-
-
 # --- comments --------------------------------------------------------------------------------------
-
-def change_status(comment: Comment, new_status: CommentStatus) -> None:
-    """Move a comment to a status; the post's count follows in SQL, in this transaction."""
-    was_counted = comment.is_public
-    learn_from_status_change(comment, new_status)  # the spam filter learns from every decision
-    comment.status = new_status
-    delta = int(comment.is_public) - int(was_counted)
-    if delta:
-        change_comment_count(comment.post_id, delta)
-    else:
-        discussion_changed(comment.post_id)
-    notifications.comment_status_changed(comment)
-
 
 def _resolve_reports(comment: Comment, moderator: User | None, resolution: str) -> None:
     db.session.execute(
@@ -202,19 +129,14 @@ def moderate_comment(moderator: User, comment: Comment, action: Action, reason: 
 
 
 def _delete_for_good(admin: User, comment: Comment, reason: str) -> None:
-    """Delete a trashed comment for good. With replies under it (other people's words), it stays as
-    "This comment was deleted." so the thread holds, as WordPress and Lobsters keep it; its words go."""
-    has_replies = db.session.scalar(sa.select(Comment.id).where(Comment.parent_id == comment.id).limit(1))
-    after = KEPT_AS_TOMBSTONE if has_replies else "deleted"
+    """Delete a trashed comment for good, or leave its tombstone while replies hang under it; its
+    words go either way (logged first, so the entry keeps them)."""
+    after = KEPT_AS_TOMBSTONE if has_replies(comment) else "deleted"
     log_action(admin, Action.DELETE, comment, status_before=comment.status, status_after=after, reason=reason)
-    if has_replies is None:
-        parent_id = comment.parent_id
-        delete_comment_rows(comment)
-        remove_bare_tombstones(parent_id)
+    if not delete_or_leave_tombstone(comment):
         return
     if comment.open_report_count:
         _resolve_reports(comment, admin, "acted")
-    make_tombstone(comment)
     comment.held_by_rule = None
     change_status(comment, CommentStatus.APPROVED)  # shown in its place as a tombstone, never counted
 
@@ -347,61 +269,19 @@ def change_role(admin: User, account: User, role: Role) -> None:
     db.session.flush()
 
 
-# --- the rules -------------------------------------------------------------------------------------
-
-SETTING_LABELS = {
-    "hold_all_comments": "hold every comment",
-    "hold_first_comment": "hold first comments",
-    "max_links": "most links",
-    "flood_seconds": "seconds between comments",
-    "close_after_days": "close after days",
-    "moderation_words": "moderation words",
-    "disallowed_words": "disallowed words",
-    "blocked_emails": "blocked emails",
-    "blocked_addresses": "blocked addresses",
-    "blocked_domains": "blocked link domains",
-    "chatbot_phrases": "chatbot phrases",
-    "spam_threshold": "spam score that sends to spam",
-    "spam_hold_threshold": "spam score that holds",
-    "spam_min_decisions": "decisions before the filter may spam",
-    "min_fill_seconds": "fewest seconds to write a comment",
-}
-
-
-def _setting_text(value: object) -> str:
-    """A setting's value as the log shows it: on/off, a number, or a list's lines joined."""
-    if isinstance(value, bool):
-        return "on" if value else "off"
-    if isinstance(value, str):
-        return ", ".join(value.splitlines()) or "(none)"
-    return str(value)
-
+# --- the rules ---------------------------------------------------------------------------------------
 
 def save_settings(admin: User, values: dict[str, object]) -> list[str]:
-    """Store the rules; returns the names of the changed ones. The log entry says each change as
-    "max_links: 2 → 5" and keeps the old and new values in full."""
+    """Store the rules (services.settings checks them); returns the names of the changed ones. The
+    log entry says each change as "max_links: 2 → 5" and keeps the old and new values in full."""
     if not can_administer(admin):
         raise NotAllowed("Only admins change the moderation rules.")
-    check_address_list(str(values.get("blocked_addresses", "")))
-    check_email_list(str(values.get("blocked_emails", "")))
-    check_domain_list(str(values.get("blocked_domains", "")))
-    settings = db.session.get(ModerationSettings, SETTINGS_ROW_ID)
-    if settings is None:
-        settings = default_settings()
-        db.session.add(settings)
-    if float(values.get("spam_hold_threshold", settings.spam_hold_threshold)) > float(values.get("spam_threshold", settings.spam_threshold)):
-        raise DomainError("The score that holds must not be above the one that sends to spam.", field="spam_hold_threshold")
-    changed = [name for name in SETTING_LABELS if name in values and getattr(settings, name) != values[name]]
-    old = {name: _setting_text(getattr(settings, name)) for name in changed}
-    new = {name: _setting_text(values[name]) for name in changed}
-    for name in changed:
-        setattr(settings, name, values[name])
-    if changed:
+    changes = store_settings(values)
+    if changes:
         discussion_changed()  # closing after N days may open or close any discussion
-        summary = "; ".join(f"{name}: {old[name]} → {new[name]}" for name in changed)
+        summary = "; ".join(f"{change.name}: {change.before} → {change.after}" for change in changes)
         log_action(admin, Action.SETTINGS, reason=summary if len(summary) <= 500 else summary[:499] + "…",
-                   text_before="\n".join(f"{name}: {old[name]}" for name in changed),
-                   text_after="\n".join(f"{name}: {new[name]}" for name in changed))
-    g.pop("moderation_settings", None)
+                   text_before="\n".join(f"{change.name}: {change.before}" for change in changes),
+                   text_after="\n".join(f"{change.name}: {change.after}" for change in changes))
     db.session.flush()
-    return changed
+    return [change.name for change in changes]

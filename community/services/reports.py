@@ -11,7 +11,8 @@ from community.models import Comment, CommentStatus, Report, ReportReason, User
 from community.models.base import utcnow
 from community.services import DomainError, NotAllowed
 from community.services.accounts import ensure_may_take_part
-from community.services.moderation import Action, change_status, log_action
+from community.services.comment_status import change_status
+from community.services.moderation_log import Action, log_action
 from community.services.posts import lock_discussion
 
 DETAILS_MAX = 500

@@ -8,62 +8,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import current_app, g
 
 from community.extensions import db
 from community.models import Comment, CommentStatus, ModerationSettings, Post, User
 from community.models.base import utcnow
 from community.services import DomainError
 from community.services.matching import find_phrase
+from community.services.settings import current_settings, lines
 from community.text import plain_text
-
-SETTINGS_ROW_ID = 1
 
 
 @dataclass(frozen=True)
 class Verdict:
     status: CommentStatus
     rule: str | None = None
-
-
-def current_settings() -> ModerationSettings:
-    """The saved rules, or the configured defaults while no admin has saved any (once per request)."""
-    if "moderation_settings" not in g:
-        saved = db.session.get(ModerationSettings, SETTINGS_ROW_ID)
-        g.moderation_settings = saved or default_settings()
-    return g.moderation_settings
-
-
-def default_settings() -> ModerationSettings:
-    config = current_app.config
-    return ModerationSettings(
-        id=SETTINGS_ROW_ID,
-        hold_all_comments=config["HOLD_ALL_COMMENTS"],
-        hold_first_comment=config["HOLD_FIRST_COMMENT"],
-        max_links=config["MAX_LINKS"],
-        flood_seconds=config["FLOOD_SECONDS"],
-        close_after_days=config["CLOSE_AFTER_DAYS"],
-        moderation_words="",
-        disallowed_words="",
-        blocked_emails="",
-        blocked_addresses="",
-        blocked_domains="",
-        chatbot_phrases=config["SPAM_CHATBOT_PHRASES"],
-        spam_threshold=0.9,
-        spam_hold_threshold=0.5,
-        spam_min_decisions=50,
-        min_fill_seconds=3,
-    )
-
-
-def lines(text: str | None) -> list[str]:
-    """The entries of a one-per-line list, trimmed, without blanks or duplicates."""
-    seen: dict[str, None] = {}
-    for line in (text or "").splitlines():
-        entry = line.strip()
-        if entry:
-            seen.setdefault(entry.lower(), None)
-    return list(seen)
 
 
 def comments_closed(post: Post, settings: ModerationSettings | None = None) -> bool:
@@ -191,21 +149,3 @@ def _has_approved_comment(author: User | None, guest_email: str | None, guest_ke
     return db.session.scalar(
         sa.select(Comment.id).where(who, Comment.status == CommentStatus.APPROVED).limit(1)
     ) is not None
-
-
-def check_address_list(entries: str) -> str:
-    """Blocked addresses: one IP address or network (CIDR) a line."""
-    for entry in lines(entries):
-        try:
-            ipaddress.ip_network(entry, strict=False)
-        except ValueError:
-            raise DomainError(f"“{entry}” is not an IP address or network like 203.0.113.0/24.", field="blocked_addresses") from None
-    return entries
-
-
-def check_email_list(entries: str) -> str:
-    """Blocked emails: one address, or @domain, a line."""
-    for entry in lines(entries):
-        if "@" not in entry or " " in entry:
-            raise DomainError(f"“{entry}” is not an email address or @domain.", field="blocked_emails")
-    return entries

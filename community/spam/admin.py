@@ -8,7 +8,8 @@ from datetime import datetime
 from community.extensions import db
 from community.models import SpamTotals, User
 from community.services import NotAllowed
-from community.services.moderation import Action, can_administer, log_action
+from community.services.moderation import can_administer
+from community.services.moderation_log import Action, log_action
 from community.spam import classifier
 
 

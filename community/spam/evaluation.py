@@ -74,7 +74,7 @@ def evaluate(train: list[tuple[bool, str]], test: list[tuple[bool, str]], secret
     from community.services.accounts import create_account
     from community.services.comments import Guest, add_comment
     from community.services.posts import create_post
-    from community.services.rules import default_settings
+    from community.services.settings import default_settings
     from community.spam.training import learn_text
 
     app = create_app({

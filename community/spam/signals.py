@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from community.extensions import db
 from community.models import Comment, CommentFingerprint, CommentStatus, ModerationSettings
 from community.models.base import utcnow
-from community.services.rules import lines
+from community.services.settings import lines
 from community.spam import classifier
 from community.spam.features import (
     domain_matches, exact_fingerprint, link_domains, near_fingerprints, nonce_fingerprint, normalise, tokens,
