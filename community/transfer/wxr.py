@@ -3,6 +3,7 @@ as a stream of plain records: the blog, its authors, then one post at a time wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -10,6 +11,8 @@ from typing import BinaryIO
 from xml.etree.ElementTree import Element
 
 from community.transfer.xmlstream import local_name, namespace_of, stream_records, text_of
+
+_WP_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}")
 
 
 @dataclass
@@ -66,6 +69,9 @@ def wp_date(raw: str) -> datetime | None:
     if not raw or raw.startswith("0000"):
         return None
     try:
+        if _WP_DATE.fullmatch(raw):  # as every export writes it: read without strptime's slow path
+            return datetime(int(raw[:4]), int(raw[5:7]), int(raw[8:10]), int(raw[11:13]), int(raw[14:16]),
+                            int(raw[17:19]), tzinfo=timezone.utc)
         return datetime.strptime(raw, "%Y-%m-%d %H:%M:%S").replace(tzinfo=timezone.utc)
     except ValueError:
         return None
