@@ -24,7 +24,7 @@ from community.services.comment_status import change_comment_count, change_statu
 from community.services.matching import comparable
 from community.services.moderation_log import Action, log_action
 from community.services.posts import discussion_changed, lock_discussion
-from community.services.settings import current_settings
+from community.services.settings import current_settings, edit_window_minutes
 from community.spam.form_token import NOT_CHECKED, FormEvidence
 from community.spam.signals import assess, remember
 from community.services.rules import Verdict, check_flood, comments_closed, content_verdict, judge_new_comment
@@ -203,7 +203,7 @@ def _log_automatic_decision(comment: Comment, verdict: Verdict, notes: list[str]
 # --- an author's own words ---------------------------------------------------------------------------
 
 def edit_window_ends(comment: Comment):
-    return comment.created_at + timedelta(minutes=current_app.config["EDIT_WINDOW_MINUTES"])
+    return comment.created_at + timedelta(minutes=edit_window_minutes())
 
 
 def can_edit_own(user: User | None, comment: Comment) -> bool:
@@ -231,7 +231,7 @@ def edit_own_comment(user: User, comment: Comment, body: str) -> None:
         raise DomainError("You deleted this comment; there is nothing left to edit.", field="body", status=403)
     if not can_edit_own(user, comment):
         raise DomainError(
-            f"Comments can be edited for {current_app.config['EDIT_WINDOW_MINUTES']} minutes after posting; "
+            f"Comments can be edited for {edit_window_minutes()} minutes after posting; "
             "this one can no longer be changed.", field="body", status=403,
         )
     original = comment.body_markdown

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from community.extensions import db
@@ -14,6 +13,7 @@ from community.services.accounts import ensure_may_take_part
 from community.services.comment_status import change_status
 from community.services.moderation_log import Action, log_action
 from community.services.posts import lock_discussion
+from community.services.settings import report_hide_threshold
 
 DETAILS_MAX = 500
 
@@ -59,7 +59,7 @@ def report_comment(reader: User, comment: Comment, reason: str, details: str = "
         sa.update(Comment).where(Comment.id == comment.id).values(open_report_count=Comment.open_report_count + 1)
     )
     db.session.refresh(comment, ["open_report_count"])
-    if comment.open_report_count >= current_app.config["REPORT_HIDE_THRESHOLD"] and comment.status == CommentStatus.APPROVED:
+    if comment.open_report_count >= report_hide_threshold() and comment.status == CommentStatus.APPROVED:
         change_status(comment, CommentStatus.PENDING)
         comment.held_by_rule = "reports"
         log_action(None, Action.AUTO_HIDE, comment, status_before=CommentStatus.APPROVED, status_after=CommentStatus.PENDING,

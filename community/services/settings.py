@@ -1,6 +1,7 @@
 """The moderation settings, every one: the saved row (`moderation_settings`, one row an admin
 edits) read once per request with the configured defaults standing in while none is saved, what
-each is called, which values are valid, and how a change is told in the log."""
+each is called, which values are valid, and how a change is told in the log; and the two set by
+the environment only (the report threshold, the edit window)."""
 
 from __future__ import annotations
 
@@ -76,6 +77,16 @@ def saved_close_after_days() -> sa.ScalarSelect:
 
 def close_after_days_or_default(saved: int | None) -> int:
     return current_app.config["CLOSE_AFTER_DAYS"] if saved is None else saved
+
+
+def report_hide_threshold() -> int:
+    """Open reports from different readers that hold a comment until a moderator looks."""
+    return current_app.config["REPORT_HIDE_THRESHOLD"]
+
+
+def edit_window_minutes() -> int:
+    """How long authors may edit their comment after posting (deleting it has no window)."""
+    return current_app.config["EDIT_WINDOW_MINUTES"]
 
 
 def lines(text: str | None) -> list[str]:
