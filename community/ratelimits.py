@@ -29,6 +29,7 @@ DEFAULT_LIMITS: dict[str, str] = {
     "RATELIMIT_LOGIN_ACCOUNT": "6 per minute;30 per hour",  # the same, for the account named
     "RATELIMIT_SIGNUPS": "3 per hour;10 per day",  # max_new_accounts_per_registration_ip
     "RATELIMIT_SIGNUP_ATTEMPTS": "20 per hour",
+    "RATELIMIT_SIGNUP_EMAILS": "1 per 10 minutes;5 per day",  # sign-up emails to one address
     "RATELIMIT_COMMENTS": "5 per minute;50 per hour;200 per day",  # beside FLOOD_SECONDS
     "RATELIMIT_LIKES": "20 per minute;100 per day",  # max_likes_per_day, 50 to 150 by trust level
     "RATELIMIT_REPORTS": "5 per minute;20 per day",  # max_flags_per_day
@@ -127,6 +128,11 @@ RATE_LIMITS: dict[str, tuple[Rule, ...]] = {
         Rule("RATELIMIT_SIGNUPS", per_ip, "Too many accounts were made from your address.", counts=saved),
         Rule("RATELIMIT_SIGNUP_ATTEMPTS", per_ip, "Too many sign-up attempts."),
     ),
+    # The emailed link's page, where the password is chosen and the account made.
+    "auth.confirm_signup": (
+        Rule("RATELIMIT_SIGNUPS", per_ip, "Too many accounts were made from your address.", counts=saved),
+        Rule("RATELIMIT_SIGNUP_ATTEMPTS", per_ip, "Too many sign-up attempts."),
+    ),
     "comments.create": (
         Rule("RATELIMIT_COMMENTS", per_account_or_ip, "You are commenting faster than this site allows.",
              counts=saved, staff_exempt=True),
@@ -162,6 +168,20 @@ RATE_LIMITS: dict[str, tuple[Rule, ...]] = {
         Rule("RATELIMIT_PASSWORD_RESET", per_ip, TOO_MANY_PASSWORDS),
     ),
 }
+
+
+def spend_if_allowed(setting: str, key: str) -> bool:
+    """Spend one from the budget `setting` names for `key`, in the limiter's storage (so Redis or
+    the shared file counts it for every worker); False, spending nothing, when it is used up. For
+    budgets no route has, such as the emails sent to one address; always True when limits are off."""
+    config = current_app.config
+    if not config.get("RATELIMIT_ENABLED", True):
+        return True
+    limits = parse_many(config[setting])
+    args = [config.get("RATELIMIT_KEY_PREFIX") or "", setting.lower(), key]
+    if not all(limiter.limiter.test(limit, *args) for limit in limits):
+        return False
+    return all([limiter.limiter.hit(limit, *args) for limit in limits])
 
 
 def _configured_limits(setting: str) -> str:

@@ -1,4 +1,4 @@
-"""Accounts: register, log in by name or email, log out by POST, and being sent to log in and back."""
+"""Accounts: sign up (the steps themselves in tests/test_signup.py), log in by name or email, log out by POST, and being sent to log in and back."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from community.extensions import db
 from community.models import Role, User
 from community.services.accounts import authenticate, create_account
 from tests.conftest import PASSWORD, csrf_token, post_form
+from tests.signup_mail import sign_up
 
 
 def count_users(app) -> int:
@@ -17,13 +18,14 @@ def count_users(app) -> int:
 
 
 def register(client, **fields):
-    data = {"username": "newbie", "email": "newbie@example.org", "password": PASSWORD, "confirm": PASSWORD}
+    """The first step of signing up: a username and an email (the password comes behind the link)."""
+    data = {"username": "newbie", "email": "newbie@example.org"}
     data.update(fields)
     return post_form(client, "/auth/register", data)
 
 
 def test_register_creates_a_reader_and_logs_in(client, app):
-    response = register(client)
+    response = sign_up(client, "newbie")
     assert response.status_code == 302 and response.headers["Location"] == "/"
     page = client.get("/").get_data(as_text=True)
     assert "Signed in as <strong>newbie</strong>" in page
@@ -41,9 +43,7 @@ def test_register_creates_a_reader_and_logs_in(client, app):
         ({"username": "no spaces"}, "username", "A username is 3 to 30 letters"),
         ({"username": "émile"}, "username", "A username is 3 to 30 letters"),
         ({"email": "not-an-email"}, "email", "That email address is not valid"),
-        ({"password": "short", "confirm": "short"}, "password", "8 to 128 characters"),
-        ({"password": "x" * 129, "confirm": "x" * 129}, "password", "8 to 128 characters"),
-        ({"confirm": "something else"}, "confirm", "The two passwords differ"),
+        ({"email": ""}, "email", "Give your email address"),
         ({"username": ""}, "username", "Choose a username"),
     ],
 )
@@ -57,14 +57,29 @@ def test_bad_registration_shows_the_error_at_the_field_and_saves_nothing(client,
 
 
 @pytest.mark.parametrize(
-    ("fields", "field_id"),
-    [({"username": "READER"}, "username"), ({"email": "Reader@Example.org"}, "email")],
+    ("fields", "message"),
+    [
+        ({"password": "short", "confirm": "short"}, "8 to 128 characters"),
+        ({"password": "x" * 129, "confirm": "x" * 129}, "8 to 128 characters"),
+        ({"confirm": "something else"}, "The two passwords differ"),
+    ],
 )
-def test_username_and_email_are_unique_ignoring_case(client, app, users, fields, field_id):
-    before = count_users(app)
-    response = register(client, **fields)
+def test_a_bad_password_behind_the_link_shows_the_error_at_the_field_and_saves_nothing(client, app, fields, message):
+    field_id = "confirm" if "password" not in fields else "password"
+    response = sign_up(client, "newbie", password=fields.get("password", PASSWORD), confirm=fields.get("confirm"))
+    page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert f'id="{field_id}-error"' in response.get_data(as_text=True)
+    assert f'id="{field_id}-error"' in page and message in page
+    assert count_users(app) == 0
+
+
+def test_a_taken_username_is_refused_ignoring_case(client, app, users):
+    before = count_users(app)
+    response = register(client, username="READER")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert 'id="username-error"' in page and "That username is taken." in page
+    assert 'value="newbie@example.org"' in page
     assert count_users(app) == before
 
 

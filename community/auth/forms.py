@@ -39,10 +39,16 @@ class RegisterForm(FlaskForm):
     email = EmailField(
         "Email",
         validators=[DataRequired("Give your email address."), Email("That email address is not valid."), Length(max=254)],
-        description="Never shown to other readers.",
+        description="Never shown to other readers. We send a link there to choose your password.",
     )
-    password, confirm = new_password_fields("Password", "Repeat password")
     next = HiddenField()
+    submit = SubmitField("Create account")
+
+
+class ChoosePasswordForm(FlaskForm):
+    """The second step of signing up, behind the emailed link."""
+
+    password, confirm = new_password_fields("Password", "Repeat password")
     submit = SubmitField("Create account")
 
 

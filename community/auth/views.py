@@ -1,8 +1,10 @@
-"""Register, log in and log out (everywhere); change a password, or reset a forgotten one by an
-emailed link. Pages that need an account send people here and back."""
+"""Sign up (a username and email, then a password behind the emailed link), log in and log out
+(everywhere); change a password, or reset a forgotten one by an emailed link. Pages that need an
+account send people here and back."""
 
 from __future__ import annotations
 
+import unicodedata
 from functools import partial
 from urllib.parse import urlsplit
 
@@ -10,17 +12,20 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required, login_user, logout_user
 
-from community.auth.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+from community.auth.forms import (
+    ChangePasswordForm, ChoosePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm,
+)
 from community.extensions import db
 from community.forms import show_domain_error
 from community.mail import absolute_url, build_message, send_mail
 from community.models import User
-from community.ratelimits import forms_again
+from community.ratelimits import forms_again, spend_if_allowed
 from community.security import remembered
 from community.services import DomainError
 from community.services import passwords
+from community.services import signup as signup_rules
 from community.services.likes import like_after_login, like_target
-from community.services.accounts import authenticate, create_account, find_by_login
+from community.services.accounts import authenticate, find_by_login
 from community.services.sessions import end_all_sessions
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -54,15 +59,62 @@ def register():
         form.next.data = safe_next(request.args.get("next"))
     if form.validate_on_submit():
         try:
-            user = create_account(form.username.data, form.email.data, form.password.data)
+            signup, holder = signup_rules.start_signup(form.username.data, form.email.data, safe_next(form.next.data))
         except DomainError as error:
-            getattr(form, error.field or "username").errors.append(error.message)
+            show_domain_error(form, error, "username")
+        else:
+            send_signup_email(signup, holder)
+            page = render_template("auth/register_sent.html", email=signup.email,
+                                   hours=signup_rules.SIGNUP_MAX_AGE // 3600)
+            return page, 200, {"Cache-Control": "no-store"}
+    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+
+
+def send_signup_email(signup: signup_rules.Signup, holder: User | None) -> None:
+    """Mail the sign-up link to a new address, or tell the owner of a taken one that someone tried.
+    Both paths sign a token, render an email and make a message, so the answer's timing does not
+    tell them apart; at most a few go to one address (RATELIMIT_SIGNUP_EMAILS), the rest are made
+    and dropped, and the page says the same either way."""
+    site = current_app.config["SITE_NAME"]
+    token = signup_rules.signup_token(signup)
+    if holder is None:
+        to, subject = signup.email, f"Finish creating your account at {site}"
+        body = render_template("auth/email/signup.txt", signup=signup, hours=signup_rules.SIGNUP_MAX_AGE // 3600,
+                               link=absolute_url("auth.confirm_signup", token=token))
+    else:
+        to, subject = holder.email, f"Someone tried to create an account with your address at {site}"
+        body = render_template("auth/email/signup_taken.txt", user=holder, login_link=absolute_url("auth.login"),
+                               reset_link=absolute_url("auth.forgot_password"))
+    if not spend_if_allowed("RATELIMIT_SIGNUP_EMAILS", unicodedata.normalize("NFKC", to).casefold()):
+        build_message(to, subject, body)  # as send_mail would, then nothing goes out
+        return
+    send_mail(to, subject, body)
+
+
+@bp.route("/register/confirm/<token>", methods=["GET", "POST"])
+def confirm_signup(token: str):
+    """The emailed link: choose a password, and the account is made, signed in and sent on."""
+    if current_user.is_authenticated:
+        return redirect(url_for("posts.index"))
+    try:
+        signup = signup_rules.signup_for_token(token)
+    except DomainError as error:
+        return _bad_signup_link(error)
+    form = ChoosePasswordForm()
+    if form.validate_on_submit():
+        try:
+            user, signup = signup_rules.finish_signup(token, form.password.data)
+        except DomainError as error:
+            if error.field is None:  # taken meanwhile, by a request at the same moment
+                return _bad_signup_link(error)
+            show_domain_error(form, error, "password")
         else:
             db.session.commit()
             login_user(user)
             flash(f"Welcome, {user.username}! Your account is ready.", "success")
-            return redirect(_back_to(form.next.data))
-    return render_template("auth/register.html", form=form), 422 if form.errors else 200
+            return redirect(_back_to(signup.next))
+    page = render_template("auth/confirm_signup.html", form=form, signup=signup, problem=None)
+    return private(page, 422 if form.errors else 200)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -166,6 +218,10 @@ def reset_password(token: str):
             return redirect(url_for("auth.login"))
     page = render_template("auth/reset_password.html", form=form, account=account, problem=None)
     return private(page, 422 if form.errors else 200)
+
+
+def _bad_signup_link(error: DomainError):
+    return private(render_template("auth/confirm_signup.html", form=None, problem=error.message), error.status)
 
 
 def private(page: str, status: int):
