@@ -124,11 +124,11 @@ RATE_LIMITS: dict[str, tuple[Rule, ...]] = {
         Rule("RATELIMIT_LOGIN_IP", per_ip, TOO_MANY_LOGINS),
         Rule("RATELIMIT_LOGIN_ACCOUNT", per_typed_login, TOO_MANY_LOGINS),
     ),
+    # The first step mails a link; the second, behind it, makes the account.
     "auth.register": (
-        Rule("RATELIMIT_SIGNUPS", per_ip, "Too many accounts were made from your address.", counts=saved),
+        Rule("RATELIMIT_SIGNUPS", per_ip, "Too many sign-ups were asked for from your address.", counts=saved),
         Rule("RATELIMIT_SIGNUP_ATTEMPTS", per_ip, "Too many sign-up attempts."),
     ),
-    # The emailed link's page, where the password is chosen and the account made.
     "auth.confirm_signup": (
         Rule("RATELIMIT_SIGNUPS", per_ip, "Too many accounts were made from your address.", counts=saved),
         Rule("RATELIMIT_SIGNUP_ATTEMPTS", per_ip, "Too many sign-up attempts."),

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import PASSWORD, post_form
 from tests.factories import make_post
+from tests.signup_mail import sign_up
 
 
 def test_register_from_a_post_brings_the_newcomer_back_to_it(client, app, users):
@@ -18,14 +19,12 @@ def test_register_from_a_post_brings_the_newcomer_back_to_it(client, app, users)
     assert register == f"/auth/register?next=/posts/{slug}"
     form = client.get(register).get_data(as_text=True)
     assert f'name="next" type="hidden" value="/posts/{slug}"' in form
-    done = post_form(client, "/auth/register", {"username": "newcomer", "email": "new@example.org",
-                                                 "password": PASSWORD, "confirm": PASSWORD, "next": f"/posts/{slug}"})
+    done = sign_up(client, "newcomer", "new@example.org", next_path=f"/posts/{slug}")
     assert done.status_code == 302 and done.headers["Location"] == f"/posts/{slug}"
 
 
 def test_register_never_sends_anyone_off_the_site(client, users):
-    done = post_form(client, "/auth/register", {"username": "newcomer", "email": "new@example.org",
-                                                 "password": PASSWORD, "confirm": PASSWORD, "next": "//evil.example/"})
+    done = sign_up(client, "newcomer", "new@example.org", next_path="//evil.example/")
     assert done.headers["Location"] == "/"
 
 

@@ -12,6 +12,7 @@ from community.models import Comment
 from community.ratelimits import DEFAULT_LIMITS, RATE_LIMITS, in_words
 from tests.conftest import PASSWORD, post_form, test_config
 from tests.factories import count_rows, make_comment, make_post
+from tests.signup_mail import ask_to_sign_up, mails_logged
 
 # Small budgets, so a test gets over them in a few requests; each test's app starts with fresh counts.
 TIGHT = {
@@ -20,6 +21,7 @@ TIGHT = {
     "RATELIMIT_LOGIN_ACCOUNT": "2 per minute",
     "RATELIMIT_SIGNUPS": "2 per hour",
     "RATELIMIT_SIGNUP_ATTEMPTS": "4 per hour",
+    "RATELIMIT_SIGNUP_EMAILS": "1 per 10 minutes",
     "RATELIMIT_COMMENTS": "2 per minute",
     "RATELIMIT_LIKES": "2 per minute",
     "RATELIMIT_REPORTS": "1 per day",
@@ -133,19 +135,32 @@ def test_a_script_gets_the_refusal_as_json(client, users):
 
 # --- sign-ups -----------------------------------------------------------------------------------------
 
-def register(client, username, **kwargs):
-    fields = {"username": username, "email": f"{username}@example.net", "password": PASSWORD, "confirm": PASSWORD}
-    return post_form(client, "/auth/register", fields, **kwargs)
+def register(client, username, email=None, **kwargs):
+    """The first step of signing up; the link it mails is read by tests.signup_mail."""
+    return post_form(client, "/auth/register", {"username": username, "email": email or f"{username}@example.net"},
+                     **kwargs)
 
 
-def test_accounts_made_from_one_address_are_limited_keeping_what_was_typed(app):
+def test_sign_ups_asked_from_one_address_are_limited_keeping_what_was_typed(app):
     for name in ("wren", "finch"):
-        client = app.test_client()  # each new account signs in; a fresh browser makes the next
-        assert register(client, name, **from_ip("10.0.2.1")).status_code == 302
+        assert register(app.test_client(), name, **from_ip("10.0.2.1")).status_code == 200
     response = register(app.test_client(), "robin", **from_ip("10.0.2.1"))
+    page = assert_refused_in_words(response, "Too many sign-ups were asked for from your address.")
+    assert 'value="robin"' in page and 'value="robin@example.net"' in page
+    assert register(app.test_client(), "robin", **from_ip("10.0.2.2")).status_code == 200
+
+
+def test_accounts_made_from_one_address_are_limited(app):
+    links = [ask_to_sign_up(app.test_client(), name, f"{name}@example.net", **from_ip(f"10.0.3.{number}"))[1]
+             for number, name in enumerate(("wren", "finch", "robin"))]
+    for link in links[:2]:
+        client = app.test_client()  # each new account signs in; a fresh browser makes the next
+        assert post_form(client, link, {"password": PASSWORD, "confirm": PASSWORD}, **from_ip("10.0.3.9")).status_code == 302
+    response = post_form(app.test_client(), links[2], {"password": PASSWORD, "confirm": PASSWORD}, **from_ip("10.0.3.9"))
     page = assert_refused_in_words(response, "Too many accounts were made from your address.")
-    assert 'value="robin"' in page and 'value="robin@example.net"' in page and PASSWORD not in page
-    assert register(app.test_client(), "robin", **from_ip("10.0.2.2")).status_code == 302
+    assert PASSWORD not in page
+    assert post_form(app.test_client(), links[2], {"password": PASSWORD, "confirm": PASSWORD},
+                     **from_ip("10.0.3.8")).status_code == 302
 
 
 def test_failed_sign_ups_spend_only_the_attempts_budget(app, users):
@@ -153,6 +168,30 @@ def test_failed_sign_ups_spend_only_the_attempts_budget(app, users):
     for _ in range(4):  # "reader" is taken: refused, no account made
         assert register(client, "reader").status_code == 422
     assert_refused_in_words(register(client, "wren"), "Too many sign-up attempts.")
+
+
+def test_weak_passwords_behind_the_link_spend_the_attempts_budget(app):
+    _answer, link = ask_to_sign_up(app.test_client(), "wren", "wren@example.net")
+    client = app.test_client()
+    for _ in range(4):
+        assert post_form(client, link, {"password": "password123", "confirm": "password123"}).status_code == 422
+    assert_refused_in_words(post_form(client, link, {"password": PASSWORD, "confirm": PASSWORD}),
+                            "Too many sign-up attempts.")
+    assert client.get(link).status_code == 200  # reading is not limited
+
+
+@pytest.mark.parametrize("email", ["wren@example.net", "reader@example.org"])
+def test_one_address_gets_one_sign_up_email_however_often_it_is_asked_and_the_page_says_the_same(app, users, email):
+    """A new address or an account's: the form cannot flood an inbox, and the answer does not show it."""
+    with mails_logged() as mails:
+        answers = [register(app.test_client(), name, email, **from_ip(f"10.0.4.{number}"))
+                   for number, name in enumerate(("wren", "finch", "robin"))]
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert all(f"we sent a link to <strong>{email}</strong>" in answer.get_data(as_text=True) for answer in answers)
+    assert len(mails) == 1 and f"To: {email}" in mails[0]
+    with mails_logged() as mails:
+        register(app.test_client(), "wren", "other@example.net", **from_ip("10.0.4.9"))
+    assert len(mails) == 1  # another address has its own budget
 
 
 # --- comments -----------------------------------------------------------------------------------------
@@ -325,7 +364,7 @@ def test_new_passwords_sent_with_a_reset_link_are_limited_per_address(client, us
 
 # --- the table ------------------------------------------------------------------------------------------
 
-MUST_BE_LIMITED = ("auth.login", "auth.register", "comments.create", "likes.post_like", "likes.comment_like",
+MUST_BE_LIMITED = ("auth.login", "auth.register", "auth.confirm_signup", "comments.create", "likes.post_like", "likes.comment_like",
                    "comments.report", *PASSWORD_ENDPOINTS)
 
 
