@@ -26,6 +26,7 @@ from community.personal_data.views import GUEST_LINK_SALT
 from community.models.base import utcnow
 from community.people.rules import request_email_change
 from community.services import passwords
+from community.services import signup as signup_rules
 from community.services.accounts import create_account
 from community.services.comments import delete_own_comment
 from community.services.moderation import Action, moderate_comment, suspend
@@ -120,6 +121,7 @@ class Site:
     reset_token: str  # the token of commenter's emailed password reset link
     email_token: str  # the token of the link confirming commenter's new email address
     mail: MailLinks | None = None  # commenter's links from notification emails
+    signup_token: str = ""  # the token of the link emailed to newcomer@example.org to finish signing up
 
 
 @dataclass(frozen=True)
@@ -147,9 +149,20 @@ ROUTES: dict[str, list[Case]] = {
     "health.healthz": [Case("GET", lambda s: "/healthz", answers(OK))],
     "auth.register": [
         Case("GET", lambda s: "/auth/register", answers(AWAY, signed_out=OK)),
-        Case("POST", lambda s: "/auth/register", answers(AWAY, signed_out=DONE),
-             data=lambda s: {"username": "newcomer", "email": "newcomer@example.org",
-                             "password": PASSWORD, "confirm": PASSWORD}),
+        # The first step stores nothing: the page says a link was emailed (tests/test_signup.py).
+        Case("POST", lambda s: "/auth/register", answers(AWAY, signed_out=OK),
+             data=lambda s: {"username": "newcomer", "email": "newcomer@example.org"}),
+    ],
+    # The emailed sign-up link is the credential; signed in, one is sent away as from the form.
+    "auth.confirm_signup": [
+        Case("GET", lambda s: f"/auth/register/confirm/{s.signup_token}", answers(AWAY, signed_out=OK),
+             label="newcomer's-link"),
+        Case("POST", lambda s: f"/auth/register/confirm/{s.signup_token}", answers(AWAY, signed_out=DONE),
+             data=lambda s: {"password": PASSWORD, "confirm": PASSWORD}, label="newcomer's-link"),
+        Case("GET", lambda s: "/auth/register/confirm/not-a-token", answers(AWAY, signed_out=BAD_LINK),
+             label="bad-link"),
+        Case("POST", lambda s: "/auth/register/confirm/not-a-token", answers(AWAY, signed_out=BAD_LINK),
+             data=lambda s: {"password": PASSWORD, "confirm": PASSWORD}, label="bad-link"),
     ],
     "auth.login": [
         Case("GET", lambda s: "/auth/login", answers(AWAY, signed_out=OK)),
@@ -456,7 +469,8 @@ def build_site(app) -> Site:
         reset_token = passwords.reset_token(user_named("commenter"))
         email_token = request_email_change(user_named("commenter"), "commenter.new@example.org", PASSWORD)
         mail = mail_links(published)
-    return Site(published=published, published_id=published_id, draft=draft, draft_id=draft_id,
+        signup_token = signup_rules.signup_token(signup_rules.Signup("newcomer", "newcomer@example.org", "/"))
+    return Site(signup_token=signup_token, published=published, published_id=published_id, draft=draft, draft_id=draft_id,
                 comment=comment, held=held, tombstone=tombstone, draft_comment=draft_comment, reset_token=reset_token,
                 email_token=email_token, mail=mail)
 

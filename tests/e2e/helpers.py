@@ -8,6 +8,7 @@ from collections.abc import Callable
 from playwright.sync_api import Locator, Page, expect
 
 from tests.conftest import PASSWORD
+from tests.signup_mail import mails_logged, signup_links
 
 
 def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
@@ -19,13 +20,31 @@ def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
 
 
 def register(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
-    page.goto(f"{base}/auth/register")
-    page.get_by_label("Username").fill(name)
-    page.get_by_label("Email", exact=True).fill(f"{name}@example.org")
+    """Sign up as a person does: the form, then the link in the email (written to the app's log,
+    the live server running in this process), then a password."""
+    with mails_logged() as mails:
+        page.goto(f"{base}/auth/register")
+        page.get_by_label("Username").fill(name)
+        page.get_by_label("Email", exact=True).fill(f"{name}@example.org")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_text(f"we sent a link to {name}@example.org")).to_be_visible()
+    choose_password(page, base, emailed_signup_link(mails), name, password)
+
+
+def emailed_signup_link(mails: list[str]) -> str:
+    """The path of the one sign-up link these emails hold."""
+    [link] = signup_links(mails)
+    return link
+
+
+def choose_password(page: Page, base: str, link: str, name: str, password: str = PASSWORD) -> None:
+    page.goto(f"{base}{link}")
+    expect(page.get_by_role("heading", name="Choose a password")).to_be_visible()
+    expect(page.get_by_text(f"{name}@example.org")).to_be_visible()
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_label("Repeat password").fill(password)
     page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text(f"Welcome, {name}!")).to_be_visible()
+    expect(page.get_by_text(f"Welcome, {name}! Your account is ready.")).to_be_visible()
 
 
 def comment_as_guest(page: Page, base: str, slug: str, text: str) -> None:

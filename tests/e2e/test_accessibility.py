@@ -4,11 +4,12 @@ screenshots of the post page at two widths and in both themes go to tests/artifa
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import AXE_JS
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import emailed_signup_link, log_in
 from tests.factories import like_comment, make_post, make_thread
+from tests.signup_mail import mails_logged
 
 pytestmark = pytest.mark.axe
 
@@ -60,6 +61,30 @@ def test_form_errors_page_has_no_serious_violations(page: Page, live_server, dee
     page.goto(f"{live_server.url}/auth/register")
     page.get_by_role("button", name="Create account").click()
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_sign_up_steps_have_no_serious_violations(page: Page, live_server, scheme):
+    """The "check your inbox" page, the emailed link's password form (with an error at a field), and
+    a link that no longer works."""
+    page.emulate_media(color_scheme=scheme)
+    with mails_logged() as mails:
+        page.goto(f"{live_server.url}/auth/register")
+        page.get_by_label("Username").fill("newcomer")
+        page.get_by_label("Email", exact=True).fill("newcomer@example.org")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    assert serious_violations(page) == [], "check your inbox"
+    page.goto(live_server.url + emailed_signup_link(mails))
+    assert serious_violations(page) == [], "choose a password"
+    page.get_by_label("Password", exact=True).fill("password123")
+    page.get_by_label("Repeat password").fill("password123")
+    page.get_by_role("button", name="Create account").click()
+    expect(page.locator("#password-error")).to_be_visible()
+    assert serious_violations(page) == [], "choose a password, refused"
+    page.goto(f"{live_server.url}/auth/register/confirm/not-a-token")
+    expect(page.get_by_text("This link is not valid")).to_be_visible()
+    assert serious_violations(page) == [], "a bad link"
 
 
 def test_post_page_screenshots(page: Page, live_server, deep_essay, artifacts):

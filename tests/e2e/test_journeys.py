@@ -13,10 +13,11 @@ from community.models import Comment, CommentStatus, PostLike, Report
 from tests.conftest import PASSWORD
 from community.services.comments import Guest
 from tests.e2e.helpers import (
-    approve_from_the_queue, comment_as_guest, comment_item, log_in, mark_page, register, settles_to, tab_and_press,
-    tab_and_type, tab_to, wait_for_likes_to_land, was_not_reloaded,
+    approve_from_the_queue, comment_as_guest, comment_item, emailed_signup_link, log_in, mark_page, register, settles_to,
+    tab_and_press, tab_and_type, tab_to, wait_for_likes_to_land, was_not_reloaded,
 )
 from tests.factories import make_comment, make_post, make_thread, stored
+from tests.signup_mail import mails_logged
 
 
 @pytest.fixture
@@ -32,13 +33,7 @@ def newest_comment_id(app) -> int:
 def test_reader_registers_comments_replies_likes_and_reports_without_reloads(page: Page, live_server, app, essay):
     base = live_server.url
     thread = make_thread(app, essay, 2, author="Ana")  # depth 1 and 2, by Ana
-    page.goto(f"{base}/auth/register")
-    page.get_by_label("Username").fill("wren")
-    page.get_by_label("Email", exact=True).fill("wren@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_text("Welcome, wren!")).to_be_visible()
+    register(page, base, "wren")
 
     page.goto(f"{base}/posts/{essay}")
     mark_page(page)
@@ -286,10 +281,14 @@ def test_the_journey_by_keyboard_alone(page: Page, live_server, app, essay):
     app.config["HOLD_FIRST_COMMENT"] = False
     base = live_server.url
 
-    # Register.
-    page.goto(f"{base}/auth/register")
-    tab_and_type(page, page.get_by_label("Username"), "wren")
-    tab_and_type(page, page.get_by_label("Email", exact=True), "wren@example.org")
+    # Register: a username and an email, then a password behind the emailed link.
+    with mails_logged() as mails:
+        page.goto(f"{base}/auth/register")
+        tab_and_type(page, page.get_by_label("Username"), "wren")
+        tab_and_type(page, page.get_by_label("Email", exact=True), "wren@example.org")
+        page.keyboard.press("Enter")
+        expect(page.get_by_text("we sent a link to wren@example.org")).to_be_visible()
+    page.goto(f"{base}{emailed_signup_link(mails)}")
     tab_and_type(page, page.get_by_label("Password", exact=True), PASSWORD)
     tab_and_type(page, page.get_by_label("Repeat password"), PASSWORD)
     page.keyboard.press("Enter")

@@ -6,8 +6,10 @@ from __future__ import annotations
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import PASSWORD
+from tests.e2e.helpers import choose_password, emailed_signup_link
 from tests.e2e.test_accessibility import serious_violations
 from tests.factories import make_comment, make_post
+from tests.signup_mail import mails_logged
 
 
 def test_without_script_a_refused_comment_opens_at_the_form_with_a_summary(browser: Browser, live_server, app, users):
@@ -43,12 +45,13 @@ def test_error_summary_has_no_serious_violations(page: Page, live_server, app, u
 def test_register_from_a_post_comes_back_to_it(page: Page, live_server, app, users):
     slug = make_post(app, title="Worth Joining")
     page.goto(f"{live_server.url}/posts/{slug}")
-    page.get_by_role("link", name="Register").click()
-    page.get_by_label("Username").fill("newcomer")
-    page.get_by_label("Email", exact=True).fill("newcomer@example.org")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat password").fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
+    with mails_logged() as mails:
+        page.get_by_role("link", name="Register").click()
+        page.get_by_label("Username").fill("newcomer")
+        page.get_by_label("Email", exact=True).fill("newcomer@example.org")
+        page.get_by_role("button", name="Create account").click()
+        expect(page.get_by_text("Check your inbox: we sent a link to newcomer@example.org")).to_be_visible()
+    choose_password(page, live_server.url, emailed_signup_link(mails), "newcomer")  # the link carries where to
     expect(page).to_have_url(f"{live_server.url}/posts/{slug}")
     expect(page.get_by_text("Welcome, newcomer!")).to_be_visible()
 
