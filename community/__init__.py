@@ -163,6 +163,9 @@ def register_spam_filter(app: Flask) -> None:
     from community.spam import register
 
     register(app)  # the comment form's token, and the spam-eval and spam-train commands
+    # spam-eval builds a site of its own with the factory, given here so the spam package need
+    # not import the package that registers it (no import cycle).
+    app.extensions["site_factory"] = create_app
 
 
 def register_commands(app: Flask) -> None:

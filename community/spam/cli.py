@@ -70,7 +70,7 @@ def spam_eval_command(corpus, train_path, test_path, train_fraction: float, seed
         train, test = read_corpus(train_path), read_corpus(test_path)
     else:
         raise click.UsageError("Give a CORPUS.csv, or --train A.csv and --test B.csv.")
-    result = evaluate(train, test, secret_key=current_app.secret_key)
+    result = evaluate(train, test, secret_key=current_app.secret_key, create_app=current_app.extensions["site_factory"])
     for line in result.report():
         click.echo(line)
     if not result.targets_met:

@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
 
 from community.models import CommentStatus, Role
 from community.spam.form_token import FormEvidence
@@ -67,9 +71,10 @@ class EvalResult:
         return lines
 
 
-def evaluate(train: list[tuple[bool, str]], test: list[tuple[bool, str]], secret_key: str) -> EvalResult:
-    """Train on `train`, judge `test`, in a site of its own (SQLite in memory), with the default rules."""
-    from community import create_app
+def evaluate(train: list[tuple[bool, str]], test: list[tuple[bool, str]], secret_key: str,
+             create_app: Callable[[dict[str, Any]], Flask]) -> EvalResult:
+    """Train on `train`, judge `test`, in a site of its own (SQLite in memory) made by `create_app`
+    (the app factory), with the default rules."""
     from community.extensions import db
     from community.services.accounts import create_account
     from community.services.comments import Guest, add_comment
