@@ -109,3 +109,48 @@ def test_the_essays_header_links_to_its_discussion_with_the_count(client, app, s
     header = page[page.index('class="essay__header"'):page.index("</header>", page.index('class="essay__header"'))]
     assert f'<a href="#comments">{label}</a>' in header
     assert page.count("No comments yet") == (1 if comments == 0 else 0)
+
+
+# --- 13: previous and next essays ------------------------------------------------------------------------
+
+def post_nav(page: str) -> str:
+    if 'class="post-nav"' not in page:
+        return ""
+    start = page.index('class="post-nav"')
+    return page[start:page.index("</nav>", start)]
+
+
+def test_a_post_links_to_the_essays_published_before_and_after_it(client, app, users):
+    oldest = make_post(app, title="First Light", days_ago=3)
+    middle = make_post(app, title="Second <Wind>", days_ago=2)
+    newest = make_post(app, title="Third Act", days_ago=1)
+    make_post(app, title="Unfinished", publish=False)
+    nav = post_nav(client.get(f"/posts/{middle}").get_data(as_text=True))
+    assert f'<a rel="prev" href="/posts/{oldest}">First Light</a>' in nav
+    assert f'<a rel="next" href="/posts/{newest}">Third Act</a>' in nav
+    first = post_nav(client.get(f"/posts/{oldest}").get_data(as_text=True))
+    assert 'rel="prev"' not in first and f'<a rel="next" href="/posts/{middle}">Second &lt;Wind&gt;</a>' in first
+    last = post_nav(client.get(f"/posts/{newest}").get_data(as_text=True))
+    assert 'rel="next"' not in last and "Unfinished" not in last
+
+
+def test_a_lone_post_and_a_draft_have_no_neighbours(client, app, users, auth):
+    only = make_post(app, title="Alone")
+    assert post_nav(client.get(f"/posts/{only}").get_data(as_text=True)) == ""
+    draft = make_post(app, title="Draft", publish=False)
+    auth.login("author")
+    assert post_nav(client.get(f"/posts/{draft}").get_data(as_text=True)) == ""
+
+
+def test_a_cached_page_links_to_a_post_published_after_it_was_drawn(client, app, users, auth):
+    assert app.config["PAGE_CACHE"]
+    first = make_post(app, title="Early", days_ago=1)
+    assert 'rel="next"' not in post_nav(client.get(f"/posts/{first}").get_data(as_text=True))  # drawn, kept
+    later = make_post(app, title="Later")
+    assert f'<a rel="next" href="/posts/{later}">Later</a>' in post_nav(client.get(f"/posts/{first}").get_data(as_text=True))
+    # Retitled, then unpublished: the cached page follows both.
+    auth.login("author")
+    post_form(client, f"/posts/{later}/edit", {"title": "Later Still", "body": "Some words.", "publish": "Publish"})
+    assert ">Later Still</a>" in post_nav(app.test_client().get(f"/posts/{first}").get_data(as_text=True))
+    post_form(client, f"/posts/{later}/edit", {"title": "Later Still", "body": "Some words.", "unpublish": "Unpublish"})
+    assert post_nav(app.test_client().get(f"/posts/{first}").get_data(as_text=True)) == ""

@@ -26,6 +26,7 @@ from community.extensions import cache, db
 from community.models import Comment, Post, PostStatus
 from community.discussion.page import render_post_page
 from community.services.discussion import ReaderState, reader_state
+from community.services.index import neighbour_versions
 from community.services.posts import can_edit
 from community.services.rules import discussion_closed
 from community.services.settings import close_after_days_or_default, saved_close_after_days
@@ -46,6 +47,7 @@ class PostSnapshot:
     author_id: int
     comments_closed: bool
     published_at: datetime | None
+    neighbours: str  # the previous and next essays the page links to, as services.index.neighbour_versions says
     close_after_days: int
 
     @property
@@ -55,6 +57,7 @@ class PostSnapshot:
 
 _SNAPSHOT = sa.select(
     Post.id, Post.slug, Post.discussion_version, Post.likes_version, Post.status, Post.author_id, Post.comments_closed, Post.published_at,
+    *neighbour_versions(),
     saved_close_after_days(),
 ).where(Post.slug == sa.bindparam("slug"))
 
@@ -64,8 +67,9 @@ def post_snapshot(connection: sa.Connection, slug: str) -> PostSnapshot | None:
     row = connection.execute(_SNAPSHOT, {"slug": slug}).first()
     if row is None:
         return None
-    *columns, days = row
-    return PostSnapshot(*columns, close_after_days=close_after_days_or_default(days))
+    *columns, previous, following, days = row
+    return PostSnapshot(*columns, neighbours=f"{previous or '-'}:{following or '-'}",
+                        close_after_days=close_after_days_or_default(days))
 
 
 def shared_variant(reader: Reader, post: Post | PostSnapshot, replying: bool = False) -> str | None:
@@ -151,7 +155,7 @@ def cached_post_page(slug: str, reader: Reader, page: int = 1, replytocom: str |
     if state is not None and state.has_held_comment:
         return None
     is_open = not discussion_closed(snapshot, snapshot.close_after_days)
-    key = f"post-page:{snapshot.id}:v{snapshot.discussion_version}:p{page}:{variant}:open{int(is_open)}:f{PAGE_FORMAT}"
+    key = f"post-page:{snapshot.id}:v{snapshot.discussion_version}:p{page}:{variant}:open{int(is_open)}:n{snapshot.neighbours}:f{PAGE_FORMAT}"
 
     def draw() -> SharedPage | None:
         slots = MarkedSlots(stand_in(reader))

@@ -20,6 +20,7 @@ from community.services import posts as post_rules
 from community.services.comments import ThreadTooDeep, can_comment_on, find_reply_target
 from community.services.moderation import can_moderate
 from community.services.discussion import NOTIFY_COMMENTS, NOTIFY_REPLIES, Discussion, load_discussion, page_of
+from community.services.index import neighbours
 
 
 def get_visible_post(slug: str) -> Post:
@@ -115,6 +116,7 @@ def render_post_page(post: Post, reader: Reader, page: int = 1, replytocom: str 
         comments_open=view.comments_open,
         guests_may_comment=current_app.config["GUEST_COMMENTS"],
         can_edit=post_rules.can_edit(reader, post),
+        neighbours=neighbours(post),
         preview_html=preview_html,
         current_user=reader,
         slot=slots,

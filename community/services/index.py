@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from community.extensions import db
 from community.models import Post, PostStatus
@@ -106,3 +107,54 @@ def numbered_page(per_page: int, number: int) -> IndexPage | None:
     if not rows and number > 1:
         return None
     return _newest_first(rows, per_page, has_newer=number > 1)
+
+
+# --- a post's neighbours: the essays published just before and just after it ----------------------
+
+@dataclass(frozen=True)
+class Neighbour:
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    previous: Neighbour | None
+    next: Neighbour | None
+
+
+def _neighbour(published_at, of, earlier: bool, other: type[Post]) -> sa.Select:
+    """The published post just before (or after) the place `of`, (published_at, id) as values or
+    as columns of the post a query reads, as a select of `other` (an alias of Post) for the caller
+    to choose its columns: one index range, one row."""
+    place = sa.tuple_(other.published_at, other.id)
+    query = sa.select(other.id).where(other.status == PostStatus.PUBLISHED)
+    if earlier:
+        query = query.where(other.published_at <= published_at, place < of)
+        return query.order_by(other.published_at.desc(), other.id.desc()).limit(1)
+    query = query.where(other.published_at >= published_at, place > of)
+    return query.order_by(other.published_at, other.id).limit(1)
+
+
+def neighbours(post: Post) -> Neighbours:
+    """The essays published just before and after `post`, in one query (a draft has none)."""
+    if not post.is_published or post.published_at is None:
+        return Neighbours(None, None)
+    other = aliased(Post)
+    ids = [_neighbour(post.published_at, (post.published_at, post.id), earlier, other).scalar_subquery() for earlier in (True, False)]
+    rows = db.session.execute(
+        sa.select(Post.id, Post.slug, Post.title, Post.published_at).where(Post.id.in_(ids))).all()
+    place = (post.published_at, post.id)
+    previous = next((Neighbour(row.slug, row.title) for row in rows if (row.published_at, row.id) < place), None)
+    following = next((Neighbour(row.slug, row.title) for row in rows if (row.published_at, row.id) > place), None)
+    return Neighbours(previous, following)
+
+
+def neighbour_versions() -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
+    """For the page cache's one query (discussion.cache), correlated to the post it reads: each
+    neighbour's id and discussion_version ("12.3"), so a page names the neighbours it links to and
+    a new, unpublished or retitled neighbour makes it another page."""
+    other = aliased(Post)
+    key = sa.cast(other.id, sa.String) + sa.literal(".") + sa.cast(other.discussion_version, sa.String)
+    return tuple(_neighbour(Post.published_at, sa.tuple_(Post.published_at, Post.id), earlier, other).with_only_columns(key).scalar_subquery()
+                 for earlier in (True, False))

@@ -113,3 +113,15 @@ def test_escape_cancels_a_moved_reply_and_the_links_lead_to_the_form(page: Page,
     expect(comment_item(page, first).locator("#respond")).to_have_count(0)
     expect(page.locator("#reply-title-text")).to_have_text("Leave a Reply")
     assert serious_violations(page) == []
+
+
+def test_previous_and_next_essays_lead_on(page: Page, live_server, app, users):
+    first = make_post(app, title="The First", days_ago=2)
+    second = make_post(app, title="The Second", days_ago=1)
+    page.goto(f"{live_server.url}/posts/{first}")
+    more = page.get_by_role("navigation", name="More essays")
+    expect(more.get_by_role("link", name="The Second")).to_be_visible()
+    assert serious_violations(page) == []
+    more.get_by_role("link", name="The Second").click()
+    expect(page).to_have_url(f"{live_server.url}/posts/{second}")
+    expect(page.get_by_role("navigation", name="More essays").get_by_role("link", name="The First")).to_be_visible()
