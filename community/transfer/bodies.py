@@ -25,6 +25,7 @@ _NON_ASCII = re.compile(r"[\u0080-\U0010ffff]")
 _TYPOGRAPHY = frozenset("“”‘’—–…«»")
 # ...and the runs of them that do: a list item or a rule ("1. ", "2) ", "- ", "---").
 _LIST_OR_RULE = re.compile(r"(?<!\S)(?:-+|[0-9]+[.)])(?!\S)")
+_MAYBE_MARKER = re.compile(r"-|[0-9][.)]")
 _BLANK_LINE = re.compile(r"\n\s*\n")
 _linkify = text.LinearLinkify()
 
@@ -46,7 +47,9 @@ def is_plain(content: str) -> bool:
     return (_NOT_PLAIN.search(content) is None
             and (content.isascii() or all(found.isalpha() or found in _TYPOGRAPHY
                                           for found in _NON_ASCII.findall(content)))
-            and _LIST_OR_RULE.search(content) is None and not _linkify.pretest(content))
+            # Cheap necessary conditions first ("@" is out already): a regex pass costs more.
+            and not (_MAYBE_MARKER.search(content) and _LIST_OR_RULE.search(content))
+            and not (("://" in content or "www" in content.lower()) and _linkify.pretest(content)))
 
 
 def plain_comment(content: str) -> tuple[str, str]:

@@ -14,7 +14,9 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from community.extensions import db
+from community.transfer.disqus import DisqusImport
 from community.transfer.report import ImportReport
+from community.transfer.wordpress import WordPressImport
 from community.transfer.xmlstream import UnreadableFile
 
 PROGRESS_FROM_BYTES = 1_000_000  # smaller files are read before a bar would be worth drawing
@@ -47,17 +49,24 @@ def lock_for_import() -> None:
         db.session.execute(db.text("LOCK TABLE posts, comments IN SHARE ROW EXCLUSIVE MODE"))
 
 
-def run_import(path: str, dry_run: bool, label: str, importer: Callable[[BinaryIO, Callable[[], None]], ImportReport]) -> None:
-    with open(path, "rb") as source, progress_bar(source, label) as tick:
-        try:
-            lock_for_import()
-            report = importer(source, tick)
-        except UnreadableFile as error:
-            db.session.rollback()
-            raise click.ClickException(f"{error} Nothing was imported.") from None
-        except BaseException:
-            db.session.rollback()
-            raise
+@contextmanager
+def all_or_nothing(refusal: type[Exception]) -> Iterator[None]:
+    """Any error rolls the import back; a `refusal` (the file is not one the reader takes) is
+    told as a message, not a traceback."""
+    try:
+        yield
+    except refusal as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error} Nothing was imported.") from None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def run_import(path: str, dry_run: bool, importer: Callable[[BinaryIO, Callable[[], None]], ImportReport]) -> None:
+    with open(path, "rb") as source, progress_bar(source, "Importing") as tick, all_or_nothing(UnreadableFile):
+        lock_for_import()
+        report = importer(source, tick)
     if dry_run:
         db.session.rollback()
     else:
@@ -66,26 +75,25 @@ def run_import(path: str, dry_run: bool, label: str, importer: Callable[[BinaryI
         click.echo(line)
 
 
-@click.command("import-wordpress")
-@click.argument("export_file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Read and check everything, report, and save nothing.")
-@with_appcontext
-def import_wordpress_command(export_file: str, dry_run: bool) -> None:
-    """Import a WordPress export (Tools → Export, WXR): posts, authors, comments, old links."""
-    from community.transfer.wordpress import WordPressImport
+def import_command(name: str, importer: type[WordPressImport | DisqusImport], help_text: str) -> click.Command:
+    """A command that runs a fresh `importer` over one file, with --dry-run."""
 
-    run_import(export_file, dry_run, "Importing", lambda source, tick: WordPressImport().run(source, tick))
+    @click.command(name, help=help_text)
+    @click.argument("export_file", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--dry-run", is_flag=True, help="Read and check everything, report, and save nothing.")
+    @with_appcontext
+    def command(export_file: str, dry_run: bool) -> None:
+        run_import(export_file, dry_run, importer().run)
+
+    return command
 
 
-@click.command("import-disqus")
-@click.argument("export_file", type=click.Path(exists=True, dir_okay=False))
-@click.option("--dry-run", is_flag=True, help="Read and check everything, report, and save nothing.")
-@with_appcontext
-def import_disqus_command(export_file: str, dry_run: bool) -> None:
-    """Import a Disqus export: its comments under the posts their threads' links name."""
-    from community.transfer.disqus import DisqusImport
-
-    run_import(export_file, dry_run, "Importing", lambda source, tick: DisqusImport().run(source, tick))
+import_wordpress_command = import_command(
+    "import-wordpress", WordPressImport,
+    "Import a WordPress export (Tools → Export, WXR): posts, authors, comments, old links.")
+import_disqus_command = import_command(
+    "import-disqus", DisqusImport,
+    "Import a Disqus export: its comments under the posts their threads' links name.")
 
 
 @click.command("export")
@@ -110,15 +118,8 @@ def import_export_command(export_file: str) -> None:
     """Load a file written by `export` into this site's empty database (after `flask db upgrade`)."""
     from community.transfer.jsonl import ExportError, import_lines
 
-    with open(export_file, encoding="utf-8") as source:
-        try:
-            loaded = import_lines(iter(source))
-        except ExportError as error:
-            db.session.rollback()
-            raise click.ClickException(f"{error} Nothing was imported.") from None
-        except BaseException:
-            db.session.rollback()
-            raise
+    with open(export_file, encoding="utf-8") as source, all_or_nothing(ExportError):
+        loaded = import_lines(iter(source))
     db.session.commit()
     click.echo("Imported " + ", ".join(f"{count:,} {table}" for table, count in loaded.items()) + ".")
 

@@ -5,6 +5,7 @@ same file again changes nothing and a newer export of the same blog adds only wh
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import BinaryIO
 from urllib.parse import unquote, urlsplit
 
@@ -144,6 +145,7 @@ class WordPressImport:
         )
 
 
+@lru_cache(maxsize=4096)  # the same few people comment again and again
 def website(raw: str) -> str | None:
     """A commenter's site if it is a plain http(s) address, else nothing (javascript: and the like)."""
     try:
