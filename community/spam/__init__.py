@@ -1,7 +1,8 @@
 """The spam filter that runs on the site: signals recorded with each comment (honeypot, the form's
 signed token, duplicates, link domains, chatbot leftovers) and a Bayesian score learned from the
 moderators' decisions. Lower modules (features, classifier, form_token, signals, training) use
-only the models and services.rules; the commands and views on top use the services."""
+only the models, services.matching and services.settings; the commands and views on top use the
+services."""
 
 
 def register(app) -> None:
