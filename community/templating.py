@@ -18,6 +18,13 @@ def human_datetime(value: datetime) -> str:
     return f"{human_date(value)} at {value:%H:%M} UTC"
 
 
+def local_time(value: datetime, shows: str = "minute") -> Markup:
+    """A <time> that says its moment in UTC, the same bytes for every reader (pages are shared);
+    js/site.js rewrites the words in the reader's own time zone. `shows`: "minute" or "date"."""
+    words = human_datetime(value) if shows == "minute" else human_date(value)
+    return Markup('<time data-local="{}" datetime="{}">{}</time>').format(shows, value.isoformat(), words)
+
+
 def liked_by(count: int, you: bool = False) -> str:
     """'Liked by 1 person', 'Liked by 3 people'; empty at zero, where the count is hidden. When the
     reader is one of them: 'You like this', 'You and 1 other like this', 'You and 4 others like this'."""
@@ -65,6 +72,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(links_as_text)
     app.add_template_global(thoughts_heading)
     app.add_template_global(comment_count_label)
+    app.add_template_global(local_time)
     app.add_template_global(avatar_url)
     app.add_template_global(suspension_notice)
     app.add_template_global(field_attributes)

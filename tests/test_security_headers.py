@@ -93,8 +93,9 @@ def test_no_template_holds_inline_script_or_style(template):
     assert found == []
 
 
-def test_the_script_builds_no_inline_style_or_script():
-    source = (ROOT / "community" / "static" / "js" / "discussion.js").read_text()
+@pytest.mark.parametrize("script", sorted(path.name for path in (ROOT / "community" / "static" / "js").glob("*.js")))
+def test_the_script_builds_no_inline_style_or_script(script):
+    source = (ROOT / "community" / "static" / "js" / script).read_text()
     assert inline_code(source) == []
     assert not re.search(r"""setAttribute\(\s*["'](style|on[a-z]+)["']|\beval\(|new Function\(|\.cssText""", source)
 
@@ -109,8 +110,13 @@ def test_rendered_pages_hold_no_inline_script_or_style(client, auth, essay):
 
 
 def test_the_stylesheet_loads_nothing_from_elsewhere():
-    css = (ROOT / "community" / "static" / "css" / "site.css").read_text()
-    assert not re.search(r"url\(|@import|expression\(", css)
+    """Its only url()s are the site's own fonts, beside it in static/."""
+    stylesheet = ROOT / "community" / "static" / "css" / "site.css"
+    css = stylesheet.read_text()
+    assert not re.search(r"@import|expression\(", css)
+    for target in re.findall(r"url\(([^)]*)\)", css):
+        assert re.fullmatch(r"\.\./fonts/[\w.-]+\.woff2", target), target
+        assert (stylesheet.parent / target).resolve().is_file(), target
 
 
 # --- HTTPS and proxies ----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ def log_in(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
     page.get_by_label("Username or email").fill(name)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
+    expect(account_menu(page)).to_contain_text(name)
 
 
 def register(page: Page, base: str, name: str, password: str = PASSWORD) -> None:
@@ -67,8 +67,20 @@ def approve_from_the_queue(page: Page, base: str, text: str) -> None:
     expect(page.get_by_text("1 comment approved.")).to_be_visible()
 
 
+def account_menu(page: Page) -> Locator:
+    """The header's account menu (a <details>): its summary shows the signed-in name."""
+    return page.locator("header details.account-menu")
+
+
+def open_account_menu(page: Page) -> Locator:
+    menu = account_menu(page)
+    if not menu.evaluate("menu => menu.open"):
+        menu.locator("summary").click()
+    return menu
+
+
 def log_out(page: Page) -> None:
-    page.get_by_role("button", name="Log out").click()
+    open_account_menu(page).get_by_role("button", name="Log out").click()
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
 

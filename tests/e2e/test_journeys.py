@@ -13,8 +13,8 @@ from community.models import Comment, CommentStatus, PostLike, Report
 from tests.conftest import PASSWORD
 from community.services.comments import Guest
 from tests.e2e.helpers import (
-    approve_from_the_queue, comment_as_guest, comment_item, emailed_signup_link, log_in, mark_page, register, settles_to,
-    tab_and_press, tab_and_type, tab_to, wait_for_likes_to_land, was_not_reloaded,
+    account_menu, approve_from_the_queue, comment_as_guest, comment_item, emailed_signup_link, log_in, mark_page, register,
+    settles_to, tab_and_press, tab_and_type, tab_to, wait_for_likes_to_land, was_not_reloaded,
 )
 from tests.factories import make_comment, make_post, make_thread, stored
 from tests.signup_mail import mails_logged
@@ -344,6 +344,7 @@ def test_the_journey_by_keyboard_alone(page: Page, live_server, app, essay):
     expect(page.get_by_text("Thank you. A moderator will look at this comment.")).to_be_visible()
     with app.app_context():
         assert db.session.scalar(sa.select(Report.reason)) == "off-topic"
+    tab_and_press(page, account_menu(page).locator("summary"))  # the account menu opens by keyboard
     tab_and_press(page, page.get_by_role("button", name="Log out"))
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
 
@@ -352,7 +353,7 @@ def test_the_journey_by_keyboard_alone(page: Page, live_server, app, essay):
     tab_and_type(page, page.get_by_label("Username or email"), "moderator")
     tab_and_type(page, page.get_by_label("Password"), PASSWORD)
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Signed in as moderator")).to_be_visible()
+    expect(account_menu(page)).to_contain_text("moderator")
     tab_and_press(page, page.get_by_role("link", name="Moderation"))
     expect(page.get_by_role("link", name="Pending (2)")).to_be_visible()
     for comment_id in held:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import log_in
+from tests.e2e.helpers import log_in, open_account_menu
 from tests.e2e.test_accessibility import serious_violations
 from tests.factories import make_comment, make_post
 
@@ -27,7 +27,7 @@ def test_a_name_in_a_comment_leads_to_the_persons_page(page: Page, live_server, 
 
 def test_changing_the_display_name_in_settings(page: Page, live_server, essay):
     log_in(page, live_server.url, "Ana")
-    page.get_by_role("link", name="Account").click()
+    open_account_menu(page).get_by_role("link", name="Account settings").click()
     page.get_by_label("Display name").fill("Ana Lindqvist")
     page.get_by_label("About you").fill("I walk *coasts*.")
     page.get_by_role("button", name="Save profile").click()
