@@ -26,7 +26,8 @@ def essay(app, users) -> str:
 
 def box(page: Page, selector: str) -> dict[str, float]:
     return page.locator(selector).first.evaluate(
-        "e => { const r = e.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, height: r.height}; }")
+        "e => { const r = e.getBoundingClientRect();"
+        " return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, height: r.height}; }")
 
 
 def line_height(page: Page, selector: str) -> float:
@@ -152,15 +153,21 @@ def test_a_comments_date_stays_beside_its_avatar(page: Page, live_server, essay,
 
 
 def test_reply_stands_in_one_place_with_or_without_likes_and_is_no_bolder_than_like(page: Page, live_server, app, essay):
-    first, second = page_comment_ids = [int(i) for i in make_thread(app, essay, 1, author="Ana") + make_thread(app, essay, 1, author="Ana")]
-    like_comment(app, first, "reader")
-    like_comment(app, first, "author")
+    liked, unliked = make_comment(app, essay, "Liked twice.", "Ana"), make_comment(app, essay, "Liked by nobody.", "Ana")
+    like_comment(app, liked, "reader")
+    like_comment(app, liked, "author")
     page.set_viewport_size(WIDE)
     page.goto(f"{live_server.url}/posts/{essay}")
-    lefts = [box(page, f"#comment-{i} .comment__reply")["left"] - box(page, f"#comment-{i} .comment__body")["left"] for i in page_comment_ids]
-    assert lefts[0] == lefts[1], lefts
-    weight = lambda selector: int(page.locator(selector).first.evaluate("e => getComputedStyle(e).fontWeight"))  # noqa: E731
-    assert weight(f"#comment-{second} .comment__reply") <= weight(f"#comment-{second} .like-button")
+    expect(page.locator(f"#comment-{liked} .like-count")).to_have_text("Liked by 2 people")
+
+    def reply_offset(comment_id: int) -> float:
+        return box(page, f"#comment-{comment_id} .comment__reply")["left"] - box(page, f"#comment-{comment_id} .comment__body")["left"]
+
+    def weight(selector: str) -> int:
+        return int(page.locator(selector).first.evaluate("e => getComputedStyle(e).fontWeight"))
+
+    assert reply_offset(liked) == reply_offset(unliked)
+    assert weight(f"#comment-{unliked} .comment__reply") <= weight(f"#comment-{unliked} .like-button")
 
 
 def test_on_a_phone_a_reply_form_under_a_deep_comment_takes_the_column(page: Page, live_server, essay):
