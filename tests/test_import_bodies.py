@@ -1,16 +1,22 @@
 """The import's fast path for plain comments (community/transfer/bodies.py) gives exactly the
 Markdown source and HTML the full pipeline (wpautop, nh3, markdownify, markdown-it, nh3) gives,
-and everything it cannot vouch for goes the full way."""
+and everything it cannot vouch for goes the full way; an import of plain comments stores those
+bodies, keeps counters equal to COUNT(*) and changes nothing when run again."""
 
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from community import text
+from community.extensions import db
+from community.models import Comment, Post
+from community.services.counts import find_drift
 from community.transfer.bodies import comment_from_html, is_plain, markdown_from_html, plain_comment
 from community.transfer.wpautop import wpautop
+from tests.test_authorization_matrix import snapshot
 
 
 def full_pipeline(content: str) -> tuple[str, str]:
@@ -83,3 +89,40 @@ def test_whatever_the_fast_path_accepts_it_renders_as_the_full_pipeline_does(con
         assert plain_comment(content) == full_pipeline(content)
     else:
         assert comment_from_html(content) == full_pipeline(content)
+
+
+def plain_export(comments: list[str]) -> str:
+    """A WXR with one post and these plain comments, each (after the first) replying to the one before."""
+    items = "".join(
+        f"<wp:comment><wp:comment_id>{number}</wp:comment_id><wp:comment_author>Walker {number}</wp:comment_author>"
+        f"<wp:comment_date_gmt>2020-05-0{1 + number % 9} 10:00:00</wp:comment_date_gmt>"
+        f"<wp:comment_content><![CDATA[{body}]]></wp:comment_content><wp:comment_approved>1</wp:comment_approved>"
+        f"<wp:comment_parent>{number - 1 if number > 1 else 0}</wp:comment_parent></wp:comment>"
+        for number, body in enumerate(comments, start=1)
+    )
+    return ('<?xml version="1.0" encoding="UTF-8"?><rss version="2.0" '
+            'xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>Plain</title>'
+            "<wp:base_blog_url>https://plain.example</wp:base_blog_url><item><title>Walks</title><dc:creator>walker"
+            "</dc:creator><content:encoded><![CDATA[Words.]]></content:encoded><wp:post_id>1</wp:post_id>"
+            "<wp:post_date_gmt>2020-05-01 09:00:00</wp:post_date_gmt><wp:post_name>walks</wp:post_name>"
+            f"<wp:status>publish</wp:status><wp:post_type>post</wp:post_type>{items}</item></channel></rss>")
+
+
+def test_an_import_of_plain_comments_stores_the_full_pipelines_bodies_and_is_idempotent(app, runner, tmp_path):
+    bodies = [content for content in PLAIN_COMMENTS if content.strip()]
+    bodies.append("<em>Not</em> plain &amp; so the long way.")
+    export = tmp_path / "plain.xml"
+    export.write_text(plain_export(bodies), encoding="utf-8")
+    result = runner.invoke(args=["import-wordpress", str(export)])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        stored = db.session.execute(sa.select(Comment.source_id, Comment.body_markdown, Comment.body_html)).all()
+        assert {source_id: (markdown, html) for source_id, markdown, html in stored} == {
+            str(number): full_pipeline(body) for number, body in enumerate(bodies, start=1)}
+        assert db.session.scalar(sa.select(Post.comment_count)) == len(bodies)
+        assert find_drift() == []
+    before = snapshot(app)
+    again = runner.invoke(args=["import-wordpress", str(export)])
+    assert f"Comments: 0 added (none), {len(bodies)} already there" in again.output
+    assert snapshot(app) == before
