@@ -540,3 +540,32 @@ def test_on_postgresql_workers_share_the_outbox_and_never_send_one_email_twice(a
         worker.join()
     received = [message["To"] for message in inbox.messages]
     assert len(received) == 60 and len(set(received)) == 60
+
+
+def test_a_message_composed_once_for_many_reads_as_one_composed_alone(app):
+    """The worker composes a notification once per distinct email (mail.MessageShape) and fills in
+    each recipient's address and links: what a mail client reads is what compose_message writes."""
+    from email import message_from_string, policy
+
+    from community.mail import MessageShape, compose_message
+
+    subject, mark = "Wren\r\nBcc: evil@example.com replied on “Drift” ünïcode", "\x00link\x00"
+    text = f"Hello “there”\n{'x' * 100}\nLink: {mark}\n"
+    html = f"<p>hi “x”</p><p><a href=\"{mark}\">{mark}</a></p>"
+    link = "https://community.example/notifications/unsubscribe/" + "A" * 120 + "?a=1&b=2"
+    headers = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Auto-Submitted": "auto-generated"}
+    with app.app_context():
+        shape = MessageShape(subject, text, html, headers=headers)
+        raw = shape.for_recipient("wren@example.net", {mark: link}, headers={"List-Unsubscribe": f"<{link}>"})
+        alone = compose_message("wren@example.net", subject, text.replace(mark, link),
+                                html.replace(mark, link.replace("&", "&amp;")),
+                                headers={"List-Unsubscribe": f"<{link}>", **headers})
+    assert raw.isascii() and "\r\nBcc:" not in raw
+    ours, theirs = (message_from_string(source, policy=policy.default) for source in (raw, alone.as_string()))
+    for name in ("From", "To", "Subject", "List-Unsubscribe", "List-Unsubscribe-Post", "Auto-Submitted", "MIME-Version"):
+        assert str(ours[name]) == str(theirs[name]), name
+    assert ours["List-Unsubscribe"] == f"<{link}>"  # one token a mail client reads whole
+    assert ours["Message-ID"] and ours["Date"] and ours["Message-ID"] != theirs["Message-ID"]
+    for kind in ("plain", "html"):
+        assert ours.get_body((kind,)).get_content() == theirs.get_body((kind,)).get_content()
+    assert ours.get_content_type() == "multipart/alternative"

@@ -11,10 +11,11 @@ import sqlalchemy as sa
 from flask import current_app
 
 from community.extensions import db
-from community.models import Comment, Notice, OutboxMessage, Post, Subscriber
+from community.mail import MessageShape
+from community.models import Comment, Notice, OutboxMessage, Post, Subscriber, User
 from community.models.base import utcnow
 from community.notifications import subscriptions as rules
-from community.notifications.messages import Item, comment_item, notification_message, post_item
+from community.notifications.messages import Item, comment_item, notification_message, notification_shape, post_item
 
 SUBSCRIBERS_PER_ROUND = 500
 
@@ -85,6 +86,9 @@ def compose_due(after: int = 0) -> tuple[int, int | None]:
         .where(Notice.message_id.is_(None), Notice.subscriber_id.in_(by_id))
         .order_by(Notice.subscriber_id, Notice.id)
     ).all()
+    # Accounts' current addresses (messages.address_of) in one query, not one per subscriber.
+    accounts = [subscriber.user_id for subscriber in subscribers if subscriber.user_id is not None]
+    db.session.scalars(sa.select(User).where(User.id.in_(accounts))).all()
     recent = _last_sent(list(by_id), now - batch)
     recent_digests = _last_sent(list(by_id), now - digest_after)
     groups: dict[tuple[int, str, int | None], list[tuple[Notice, Item]]] = defaultdict(list)
@@ -101,7 +105,8 @@ def compose_due(after: int = 0) -> tuple[int, int | None]:
         key = (subscriber.id, *_group(notice, subscriber))
         groups[key].append((notice, item))
         oldest.setdefault(key, notice.created_at)
-    composed = 0
+    shapes: dict[tuple, MessageShape] = {}  # one composing per distinct email, whoever gets it
+    composed: list[tuple[OutboxMessage, list[int]]] = []
     for key, items in groups.items():
         subscriber_id, kind, post_id = key
         if kind == "digest":
@@ -110,12 +115,19 @@ def compose_due(after: int = 0) -> tuple[int, int | None]:
         elif key in recent:
             continue
         post = db.session.get(Post, post_id) if post_id else None
-        message = notification_message(by_id[subscriber_id], kind, [item for _notice, item in items],
-                                       _subject(kind, items, post), _scope(kind, post_id), post_id)
-        db.session.add(message)
-        db.session.flush()
-        db.session.execute(sa.update(Notice).where(Notice.id.in_([notice.id for notice, _item in items]))
-                           .values(message_id=message.id))
-        composed += 1
-    db.session.flush()
-    return composed, waiting[-1]
+        listed = [item for _notice, item in items]
+        subject, scope = _subject(kind, items, post), _scope(kind, post_id)
+        shape_key = (subject, scope, tuple(listed))
+        if shape_key not in shapes:
+            shapes[shape_key] = notification_shape(listed, subject, scope)
+        message = notification_message(by_id[subscriber_id], kind, listed, subject, scope, post_id,
+                                       shape=shapes[shape_key])
+        composed.append((message, [notice.id for notice, _item in items]))
+    db.session.add_all(message for message, _ids in composed)
+    db.session.flush()  # one INSERT … RETURNING for them all
+    if composed:
+        notices = Notice.__table__
+        db.session.execute(
+            sa.update(notices).where(notices.c.id == sa.bindparam("notice")).values(message_id=sa.bindparam("message")),
+            [{"notice": notice_id, "message": message.id} for message, ids in composed for notice_id in ids])
+    return len(composed), waiting[-1]

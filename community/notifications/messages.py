@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app
 
 from community import text
-from community.mail import SMTP_POLICY, compose_message, header_text
+from community.mail import SMTP_POLICY, MessageShape, compose_message, header_text
 from community.extensions import db
 from community.models import Comment, OutboxMessage, Post, Subscriber, User
 from community.notifications import subscriptions as rules
@@ -80,19 +80,28 @@ def post_item(post: Post) -> Item:
                 site_url("posts.detail", slug=post.slug))
 
 
+UNSUBSCRIBE_MARK, MANAGE_MARK = "\x00unsubscribe\x00", "\x00manage\x00"  # a recipient's own links
+
+
+def notification_shape(items: list[Item], subject: str, scope: str) -> MessageShape:
+    """A notification as every recipient of the same items gets it, composed once: only the
+    address and the signed links differ between them (notification_message fills them)."""
+    context = {"items": items, "intro": subject, "unsubscribe": UNSUBSCRIBE_MARK,
+               "stops": rules.describe_scope(scope), "manage": MANAGE_MARK}
+    headers = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Auto-Submitted": "auto-generated"}
+    return MessageShape(subject, _render("notifications/email/notices.txt", **context),
+                        _render("notifications/email/notices.html", **context), headers=headers)
+
+
 def notification_message(subscriber: Subscriber, kind: str, items: list[Item], subject: str, scope: str,
-                         post_id: int | None = None) -> OutboxMessage:
-    """A notification: every item, a manage link, and one-click unsubscribe for `scope`."""
+                         post_id: int | None = None, shape: MessageShape | None = None) -> OutboxMessage:
+    """A notification: every item, a manage link, and one-click unsubscribe for `scope`; `shape`,
+    when the same items go to others too, is notification_shape(items, subject, scope)."""
+    shape = shape or notification_shape(items, subject, scope)
     unsubscribe = site_url("notifications.unsubscribe", token=make_token(UNSUBSCRIBE, subscriber.id, scope))
-    context = {"items": items, "intro": subject, "unsubscribe": unsubscribe,
-               "stops": rules.describe_scope(scope),
-               "manage": site_url("notifications.manage", token=make_token(MANAGE, subscriber.id))}
-    headers = {
-        "List-Unsubscribe": f"<{unsubscribe}>",
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Auto-Submitted": "auto-generated",
-    }
-    message = compose_message(address_of(subscriber), header_text(subject, 250),
-                              _render("notifications/email/notices.txt", **context),
-                              _render("notifications/email/notices.html", **context), headers=headers)
-    return _outbox(message, subscriber, kind, post_id)
+    manage = site_url("notifications.manage", token=make_token(MANAGE, subscriber.id))
+    to = header_text(address_of(subscriber))
+    raw = shape.for_recipient(to, {UNSUBSCRIBE_MARK: unsubscribe, MANAGE_MARK: manage},
+                              headers={"List-Unsubscribe": f"<{unsubscribe}>"})
+    return OutboxMessage(subscriber_id=subscriber.id, post_id=post_id, kind=kind, to_address=to,
+                         subject=shape.subject[:300], raw=raw)
