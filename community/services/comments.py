@@ -238,21 +238,39 @@ def edit_own_comment(user: User, comment: Comment, body: str) -> None:
     comment.body_markdown = check_body(body)
     comment.body_html = text.render_comment(comment.body_markdown)
     comment.edited_at = utcnow()
-    verdict = content_verdict(comment.body_markdown, comment.body_html, current_settings())
-    if verdict and comment.status == CommentStatus.APPROVED and not user.is_moderator:
-        _hide_after_edit(comment, verdict, original)
+    settings = current_settings()
+    verdict = content_verdict(comment.body_markdown, comment.body_html, settings)
+    signals = assess(comment.body_markdown, comment.guest_website, NOT_CHECKED, settings, edited=comment.id)
+    remember(comment, signals)  # the queue shows what the new words scored
+    if comment.status == CommentStatus.APPROVED and not user.is_moderator:
+        verdict = edit_verdict(verdict, signals, trusted=user.id == comment.post.author_id)
+        if verdict:
+            _hide_after_edit(comment, verdict, original, signals.notes)
     discussion_changed(comment.post_id)
     db.session.flush()
 
 
-def _hide_after_edit(comment: Comment, verdict: Verdict, original: str) -> None:
+def edit_verdict(words: Verdict | None, signals, trusted: bool) -> Verdict | None:
+    """What new words in a published comment call for. The word lists as for a new comment; the
+    spam filter's signals (links, blocked domains, chatbot leftovers, duplicates, the learned
+    score) only hold it: the words were public, a person already let them through, and an edit
+    is its author's, so a moderator decides (Mark as spam teaches the filter). The post's author
+    is spared the filter, as on a new comment; a moderator's edit is never judged."""
+    if words and words.status == CommentStatus.SPAM:
+        return words
+    if signals.status and not trusted:
+        return Verdict(CommentStatus.PENDING, signals.rule)
+    return words
+
+
+def _hide_after_edit(comment: Comment, verdict: Verdict, original: str, notes: list[str] = ()) -> None:
     """New words a rule holds or sends to spam: the status changes, logged as done by the system
-    with the rule, as the report threshold's hide is."""
+    with the rule (and the filter's signals), as the report threshold's hide is."""
     change_status(comment, verdict.status)
     comment.held_by_rule = verdict.rule
+    reason = f"Edited by its author; {'sent to spam' if verdict.status == CommentStatus.SPAM else 'held'} by the rule “{verdict.rule}”"
     log_action(None, Action.AUTO_HIDE, comment, status_before=CommentStatus.APPROVED, status_after=verdict.status,
-               reason=f"Edited by its author; {'sent to spam' if verdict.status == CommentStatus.SPAM else 'held'} by the rule “{verdict.rule}”",
-               text_before=original, text_after=comment.body_markdown)
+               reason="; ".join([reason, *notes]), text_before=original, text_after=comment.body_markdown)
 
 
 def delete_own_comment(user: User, comment: Comment) -> None:

@@ -59,12 +59,14 @@ _RECENT_FINGERPRINTS = (
 )
 
 
-def assess(body: str, website: str | None, evidence: FormEvidence, settings: ModerationSettings) -> Assessment:
-    """Every signal for one new comment (two or three small queries)."""
+def assess(body: str, website: str | None, evidence: FormEvidence, settings: ModerationSettings,
+           edited: int | None = None) -> Assessment:
+    """Every signal for one new comment (two or three small queries). For the new words of comment
+    `edited`, the same but the form's (the first posting's), and never a duplicate of itself."""
     result = Assessment()
     _form_signals(result, evidence, settings)
     text = normalise(body)
-    _duplicates(result, text, evidence)
+    _duplicates(result, text, evidence, edited)
     _links(result, body, website, settings)
     phrase = chatbot_phrase(text, settings.chatbot_phrases)
     if phrase:
@@ -84,7 +86,7 @@ def _form_signals(result: Assessment, evidence: FormEvidence, settings: Moderati
         result.found(CommentStatus.PENDING, "too-fast", f"sent {evidence.seconds:.0f} s after the form was drawn")
 
 
-def _duplicates(result: Assessment, text: str, evidence: FormEvidence) -> None:
+def _duplicates(result: Assessment, text: str, evidence: FormEvidence, own: int | None = None) -> None:
     """Exact and near duplicates of recent comments, and a reused form, in one query."""
     wanted: list[tuple[int, int]] = []
     if text:
@@ -101,8 +103,8 @@ def _duplicates(result: Assessment, text: str, evidence: FormEvidence) -> None:
     kinds = {kind for kind, _ in wanted}
     noted: set[str] = set()
     for kind, comment_id, created_at in rows:
-        if kind not in kinds:
-            continue  # a 64-bit collision across kinds; practically never
+        if kind not in kinds or comment_id == own:
+            continue  # a 64-bit collision across kinds (practically never), or the text before an edit
         if kind == NONCE_KIND:
             rule, status, note = "form-reused", CommentStatus.PENDING, f"the form was already used for comment #{comment_id}"
         elif kind == EXACT_KIND and created_at > now - EXACT_WINDOW and len(text.split()) >= DUPLICATE_MIN_WORDS:
