@@ -138,6 +138,28 @@ def learn(features: set[str], is_spam: bool, delta: int = 1) -> None:
             prune(current_app.config["SPAM_MAX_TOKENS"])
 
 
+def learn_many(examples: list[tuple[set[str], bool]]) -> None:
+    """Count many comments at once (imported history): each token's counts summed here and moved
+    by one upsert each, the totals once; the same statistics as learn() called for each."""
+    if not examples:
+        return
+    counts: dict[str, list[int]] = {}
+    for features, is_spam in examples:
+        for token in features:
+            counts.setdefault(token, [0, 0])[0 if is_spam else 1] += 1
+    spam = sum(1 for _features, is_spam in examples if is_spam)
+    for column, delta in (("spam_count", spam), ("ham_count", len(examples) - spam)):
+        if delta:
+            _move_totals(column, delta)
+    statement = _INSERT[db.engine.dialect.name](SpamToken)
+    statement = statement.on_conflict_do_update(index_elements=["feature"], set_={
+        "spam_count": SpamToken.spam_count + statement.excluded.spam_count,
+        "ham_count": SpamToken.ham_count + statement.excluded.ham_count})
+    db.session.connection().execute(statement, [
+        {"feature": token, "spam_count": spam_count, "ham_count": ham_count}
+        for token, (spam_count, ham_count) in sorted(counts.items())])
+
+
 def _move_totals(column: str, delta: int) -> None:
     insert = _INSERT[db.engine.dialect.name]
     db.session.execute(insert(SpamTotals).values(id=TOTALS_ID, spam_count=0, ham_count=0).on_conflict_do_nothing())

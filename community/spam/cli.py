@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 from community.extensions import db
 from community.spam import classifier
 from community.spam.signals import forget_old_fingerprints
-from community.spam.training import SPAM, learn_from_status_change, learn_text
+from community.spam.training import SPAM, learn_decided, learn_text
 
 LABELS = ("spam", "ham")
 
@@ -83,21 +83,13 @@ def spam_eval_command(corpus, train_path, test_path, train_fraction: float, seed
 @click.option("--existing", is_flag=True, help="Also learn from the site's own approved and spam comments.")
 def spam_train_command(corpus, existing: bool) -> None:
     """Teach the filter from history: a CSV with the header label,text, and/or the site's comments."""
-    from community.models import Comment, CommentStatus
-    import sqlalchemy as sa
-
     learned = 0
     if corpus:
         for is_spam, text in read_corpus(corpus):
             learn_text(text, is_spam)
             learned += 1
     if existing:
-        decided = sa.select(Comment).where(
-            Comment.status.in_([CommentStatus.APPROVED, CommentStatus.SPAM]), Comment.spam_learned_as.is_(None),
-            Comment.deleted_at.is_(None)).order_by(Comment.id)
-        for comment in db.session.scalars(decided).yield_per(500):
-            learn_from_status_change(comment, comment.status)
-            learned += 1
+        learned += sum(learn_decided())
     db.session.commit()
     spam, ham = classifier.totals()
     click.echo(f"Learned from {learned} comments; the filter now knows {spam} spam and {ham} good ones.")

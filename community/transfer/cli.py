@@ -73,6 +73,20 @@ def run_import(path: str, dry_run: bool, importer: Callable[[BinaryIO, Callable[
         db.session.commit()
     for line in report.lines(dry_run):
         click.echo(line)
+    if not dry_run:
+        _teach_spam_filter()
+
+
+def _teach_spam_filter() -> None:
+    """The imported history's decisions teach the spam filter (approved: good, spam: spam), after
+    the import's own transaction, so a failure here never undoes the import (`spam-train
+    --existing` does the same later)."""
+    from community.spam.training import learn_imported
+
+    spam, good = learn_imported()
+    db.session.commit()
+    if spam or good:
+        click.echo(f"The spam filter learned from {spam + good:,} imported comments ({spam:,} spam, {good:,} good).")
 
 
 def import_command(name: str, importer: type[WordPressImport | DisqusImport], help_text: str) -> click.Command:
