@@ -464,3 +464,23 @@ def test_with_redis_url_the_counts_live_in_redis_shared_by_app_servers(migrated_
                 db.engine.dispose()
     finally:
         store.flushdb()
+
+
+@pytest.mark.skipif(not redis_is_up() and os.environ.get("CI") != "true", reason="Redis is not running on 127.0.0.1:6379")
+def test_with_redis_url_one_address_gets_one_sign_up_email_across_app_servers(migrated_database, users):
+    store = redis_client()
+    store.flushdb()
+    made = []
+    try:
+        with mails_logged() as mails:
+            for _server in range(2):  # another app server (a new app on the same Redis) asked the same
+                made.append(create_app(test_config(migrated_database, **TIGHT, REDIS_URL=REDIS_URL)))
+                answer = register(made[-1].test_client(), "wren", "wren@example.net", **from_ip(f"10.0.6.{_server}"))
+                assert answer.status_code == 200 and "we sent a link to" in answer.get_data(as_text=True)
+        assert len(mails) == 1
+        assert store.keys("*ratelimit_signup_emails*"), "no sign-up email budget in Redis"
+    finally:
+        for app in made:
+            with app.app_context():
+                db.engine.dispose()
+        store.flushdb()
