@@ -165,7 +165,13 @@ def test_an_expired_link_is_refused_with_a_way_to_sign_up_again(client, app, mon
     assert account(app, "newbie") is None
 
 
-@pytest.mark.parametrize("change", [lambda link: link[:-3], lambda link: link[:-1] + ("A" if link[-1] != "A" else "B"),
+def changed_first_character(link: str) -> str:
+    """The token's first character (a full six bits of its payload) changed."""
+    head, token = link.rsplit("/", 1)
+    return f"{head}/{'B' if token[0] == 'A' else 'A'}{token[1:]}"
+
+
+@pytest.mark.parametrize("change", [lambda link: link[:-3], changed_first_character,
                                     lambda link: link.replace("/confirm/", "/confirm/x")])
 def test_a_tampered_link_is_refused(client, app, change):
     _answer, link = ask_to_sign_up(client, "newbie", "newbie@example.org")
@@ -196,3 +202,12 @@ def test_a_signed_in_person_opening_a_link_is_sent_away(client, app, users, auth
     assert client.get(link).status_code == 302
     assert post_form(client, link, {"password": PASSWORD, "confirm": PASSWORD}).status_code == 302
     assert account(app, "newbie") is None
+
+
+def test_the_links_page_never_puts_its_token_into_other_links(client):
+    """"Log in" and "Register" in the header carry where one came from; not from a page whose
+    address is a secret."""
+    _answer, link = ask_to_sign_up(client, "newbie", "newbie@example.org")
+    token = link.rsplit("/", 1)[1]
+    page = client.get(link).get_data(as_text=True)
+    assert page.count(token) == 1  # the form's own action
