@@ -154,3 +154,137 @@ def test_a_cached_page_links_to_a_post_published_after_it_was_drawn(client, app,
     assert ">Later Still</a>" in post_nav(app.test_client().get(f"/posts/{first}").get_data(as_text=True))
     post_form(client, f"/posts/{later}/edit", {"title": "Later Still", "body": "Some words.", "unpublish": "Unpublish"})
     assert post_nav(app.test_client().get(f"/posts/{first}").get_data(as_text=True)) == ""
+
+
+# --- 18: the order of the threads ----------------------------------------------------------------------
+
+@pytest.fixture
+def threads(app, slug):
+    """Three threads, each with a reply: the middle one's root most liked, the last one's next."""
+    from tests.factories import like_comment
+
+    roots = [make_comment(app, slug, f"Root {name}.", "Ana") for name in ("one", "two", "three")]
+    for name, root in zip(("one", "two", "three"), roots):
+        make_comment(app, slug, f"Reply to {name}.", "reader", parent_id=root)
+    for liker in ("reader", "author", "moderator"):
+        like_comment(app, roots[1], liker)
+    like_comment(app, roots[2], "reader")
+    return roots
+
+
+def shown_order(page: str, *texts: str) -> list[str]:
+    return sorted(texts, key=page.index)
+
+
+ROOTS = ("Root one.", "Root two.", "Root three.")
+
+
+@pytest.mark.parametrize(("order", "expected"), [
+    (None, ["Root one.", "Reply to one.", "Root two.", "Reply to two.", "Root three.", "Reply to three."]),
+    ("oldest", ["Root one.", "Reply to one.", "Root two.", "Reply to two.", "Root three.", "Reply to three."]),
+    ("newest", ["Root three.", "Reply to three.", "Root two.", "Reply to two.", "Root one.", "Reply to one."]),
+    ("liked", ["Root two.", "Reply to two.", "Root three.", "Reply to three.", "Root one.", "Reply to one."]),
+    ("sideways", ["Root one.", "Reply to one.", "Root two.", "Reply to two.", "Root three.", "Reply to three."]),
+    ("", ["Root one.", "Reply to one.", "Root two.", "Reply to two.", "Root three.", "Reply to three."]),
+])
+def test_threads_are_sorted_whole_in_each_order_and_a_bad_order_is_the_default(client, slug, threads, order, expected):
+    answer = client.get(f"/posts/{slug}", query_string={"corder": order} if order is not None else None)
+    assert answer.status_code == 200
+    page = answer.get_data(as_text=True)
+    assert shown_order(page, *expected) == expected
+    chosen = order if order in ("newest", "liked") else "oldest"
+    assert f'<option value="{chosen}" selected>' in page
+    assert 'Sort comments' in page
+
+
+def test_the_chosen_order_is_kept_in_a_cookie_and_back_to_the_default_clears_it(client, slug, threads):
+    answer = client.get(f"/posts/{slug}?corder=newest")
+    assert "comment_order=newest" in set_cookie_header(answer, "comment_order")
+    page = client.get(f"/posts/{slug}").get_data(as_text=True)  # no query: the cookie's order
+    assert shown_order(page, *ROOTS) == ["Root three.", "Root two.", "Root one."]
+    answer = client.get(f"/posts/{slug}?corder=oldest")
+    assert client.get_cookie("comment_order") is None
+    assert shown_order(answer.get_data(as_text=True), *ROOTS) == list(ROOTS)
+
+
+def test_a_bad_cookie_is_the_default(client, slug, threads):
+    client.set_cookie("comment_order", "<script>")
+    answer = client.get(f"/posts/{slug}")
+    assert answer.status_code == 200 and shown_order(answer.get_data(as_text=True), *ROOTS) == list(ROOTS)
+
+
+def test_cached_orders_never_mix(app, client, slug, threads):
+    assert app.config["PAGE_CACHE"]
+    newest = app.test_client()
+    newest.get(f"/posts/{slug}?corder=newest")
+    for _ in range(2):  # drawn, then from the cache
+        assert shown_order(client.get(f"/posts/{slug}").get_data(as_text=True), *ROOTS) == list(ROOTS)
+        assert shown_order(newest.get(f"/posts/{slug}").get_data(as_text=True), *ROOTS) == ["Root three.", "Root two.", "Root one."]
+
+
+def test_the_most_liked_order_follows_new_likes_on_a_cached_page(app, client, slug, threads):
+    from tests.factories import like_comment
+
+    assert shown_order(client.get(f"/posts/{slug}?corder=liked").get_data(as_text=True), *ROOTS)[0] == "Root two."
+    for liker in ("author", "moderator", "admin", "other_author"):
+        like_comment(app, threads[0], liker)
+    assert shown_order(client.get(f"/posts/{slug}?corder=liked").get_data(as_text=True), *ROOTS)[0] == "Root one."
+
+
+@pytest.fixture
+def one_per_page(app):
+    app.config["COMMENTS_PER_PAGE"] = 1
+
+
+@pytest.mark.parametrize(("order", "pages"), [("oldest", [1, 2, 3]), ("newest", [3, 2, 1]), ("liked", [3, 1, 2])])
+def test_permalinks_and_pages_follow_each_order(client, app, slug, threads, one_per_page, order, pages):
+    if order != "oldest":
+        client.get(f"/posts/{slug}?corder={order}")  # chosen: the cookie remembers it
+    for root, page in zip(threads, pages):
+        location = client.get(f"/comments/{root}").headers["Location"]
+        expected_query = [f"cpage={page}"] if page > 1 else []
+        if order != "oldest":
+            expected_query.append(f"corder={order}")
+        assert location == f"/posts/{slug}" + ("?" + "&".join(expected_query) if expected_query else "") + f"#comment-{root}"
+        shown = client.get(location).get_data(as_text=True)
+        assert f'id="comment-{root}"' in shown
+        assert sum(f'id="comment-{other}"' in shown for other in threads) == 1  # one thread a page, never split
+
+
+def test_links_on_a_sorted_page_keep_the_order(client, app, slug, threads, one_per_page):
+    page = client.get(f"/posts/{slug}?corder=newest").get_data(as_text=True)
+    assert f'href="/posts/{slug}?cpage=2&amp;corder=newest#comments">Older comments →' in page
+    assert f"replytocom={threads[2]}" in page and f"corder=newest&amp;replytocom={threads[2]}" in page
+    assert f'action="/posts/{slug}/comments?corder=newest#respond"' in page
+    replying = client.get(f"/posts/{slug}?corder=newest&replytocom={threads[2]}")
+    assert replying.status_code == 200 and "Leave a reply to Ana" in replying.get_data(as_text=True)
+
+
+def test_a_new_comment_lands_on_its_page_in_the_readers_order(client, app, slug, threads, one_per_page):
+    client.get(f"/posts/{slug}?corder=newest")
+    answer = post_form(client, f"/posts/{slug}/comments?corder=newest", {"body": "Newest of all.", **GUEST})
+    assert answer.status_code == 302
+    assert answer.headers["Location"].startswith(f"/posts/{slug}?corder=newest#comment-")
+
+
+def test_a_sorted_page_past_the_end_is_a_404(client, slug, threads, one_per_page):
+    assert client.get(f"/posts/{slug}?corder=liked&cpage=4").status_code == 404
+    assert client.get(f"/posts/{slug}?corder=liked&cpage=3").status_code == 200
+
+
+@pytest.mark.parametrize("order", ["newest", "liked"])
+def test_sorted_page_queries_do_not_grow_with_comments(client, app, slug, order):
+    from tests.factories import like_comment
+    from tests.query_counter import count_queries
+
+    app.config["PAGE_CACHE"] = False
+    roots = [make_comment(app, slug, f"Early {n}.", "Ana") for n in range(3)]
+    with count_queries(app) as few:
+        assert client.get(f"/posts/{slug}?corder={order}").status_code == 200
+    for n in range(40):
+        parent = make_comment(app, slug, f"Later {n}.", "Ana")
+        make_comment(app, slug, f"Reply {n}.", "reader", parent_id=parent)
+    like_comment(app, roots[0], "reader")
+    with count_queries(app) as many:
+        assert client.get(f"/posts/{slug}?corder={order}").status_code == 200
+    assert len(many) == len(few), many

@@ -16,7 +16,8 @@ from community.forms import show_domain_error
 from community.models import Comment, CommentStatus, Post
 from community.discussion.reader import OWN_PENDING_KEY, Reader
 from community.discussion.page import (
-    DiscussionView, comment_form_for, comment_url, discussion_view, get_visible_post, post_page, requested_page,
+    DiscussionView, comment_form_for, comment_url, discussion_view, get_visible_post, post_page, requested_order,
+    requested_page,
 )
 from community.ratelimits import forms_again
 from community.routing import parse_id
@@ -121,6 +122,7 @@ def _comment_json(comment: Comment, post: Post) -> dict[str, object]:
         comments_open=can_comment_on(post),
         thread_depth=current_app.config["THREAD_DEPTH"],
         may_moderate=can_moderate(current_user),
+        order=requested_order(),
     )
     # Spam is drawn like a held comment, so spammers learn nothing.
     html = render_template("comments/_item.html", node=CommentNode(comment.id, comment.depth, comment), view=view)
@@ -153,7 +155,7 @@ def count(slug: str):
 def threads(slug: str):
     """A page's threads as an HTML fragment (?cpage=N), to refresh them without reloading."""
     return render_template("comments/_threads.html", view=discussion_view(
-        get_visible_post(slug), Reader.of(current_user, session), requested_page()))
+        get_visible_post(slug), Reader.of(current_user, session), requested_page(), requested_order()))
 
 
 @bp.route("/comments/<int:comment_id>")

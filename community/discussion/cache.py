@@ -27,6 +27,7 @@ from community.models import Comment, Post, PostStatus
 from community.discussion.page import render_post_page
 from community.services.discussion import ReaderState, reader_state
 from community.services.index import neighbour_versions
+from community.services.thread_order import DEFAULT_ORDER, MOST_LIKED
 from community.services.posts import can_edit
 from community.services.rules import discussion_closed
 from community.services.settings import close_after_days_or_default, saved_close_after_days
@@ -138,7 +139,8 @@ def shared_page(key: str, draw: Callable[[], SharedPage | None]) -> SharedPage |
     return page
 
 
-def cached_post_page(slug: str, reader: Reader, page: int = 1, replytocom: str | None = None) -> bytes | Response | None:
+def cached_post_page(slug: str, reader: Reader, page: int = 1, replytocom: str | None = None,
+                     order: str = DEFAULT_ORDER) -> bytes | Response | None:
     """The page for `reader` from the shared copy (drawn once), or None when this request needs a
     page of its own (a draft, an editor, a held comment of theirs, ...)."""
     if not current_app.config["PAGE_CACHE"]:
@@ -155,7 +157,9 @@ def cached_post_page(slug: str, reader: Reader, page: int = 1, replytocom: str |
     if state is not None and state.has_held_comment:
         return None
     is_open = not discussion_closed(snapshot, snapshot.close_after_days)
-    key = f"post-page:{snapshot.id}:v{snapshot.discussion_version}:p{page}:{variant}:open{int(is_open)}:n{snapshot.neighbours}:f{PAGE_FORMAT}"
+    # Each order is a page of its own; the most liked also moves with the likes (its threads' places do).
+    version = f"{snapshot.discussion_version}.{snapshot.likes_version}" if order == MOST_LIKED else snapshot.discussion_version
+    key = f"post-page:{snapshot.id}:v{version}:p{page}:o{order}:{variant}:open{int(is_open)}:n{snapshot.neighbours}:f{PAGE_FORMAT}"
 
     def draw() -> SharedPage | None:
         slots = MarkedSlots(stand_in(reader))
@@ -163,9 +167,10 @@ def cached_post_page(slug: str, reader: Reader, page: int = 1, replytocom: str |
         # nothing of the request that happened to fill the cache (its query string, host,
         # headers, cookies) reaches the copy every later reader gets.
         path = url_for("posts.detail", slug=snapshot.slug)
-        with current_app.test_request_context(path, query_string={"cpage": page} if page > 1 else None):
-            drawn = SharedPage.cut(render_post_page(db.session.get(Post, snapshot.id), slots.reader, page, slots=slots),
-                                   slots)
+        query = {"cpage": page if page > 1 else None, "corder": None if order == DEFAULT_ORDER else order}
+        with current_app.test_request_context(path, query_string={k: v for k, v in query.items() if v is not None}):
+            drawn = SharedPage.cut(render_post_page(db.session.get(Post, snapshot.id), slots.reader, page, slots=slots,
+                                                    order=order), slots)
         g.pop("csrf_token", None)  # g outlives that request: a token made for it is nobody's
         g.pop("comment_form_token", None)  # nor is the comment form's (community.spam.form_token)
         return drawn

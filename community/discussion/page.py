@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import abort, current_app, render_template, request, session, url_for
+from werkzeug.wrappers import Response
 from flask_login import current_user
 
 from community.comments.forms import CommentForm, GuestCommentForm
@@ -21,6 +22,7 @@ from community.services.comments import ThreadTooDeep, can_comment_on, find_repl
 from community.services.moderation import can_moderate
 from community.services.discussion import NOTIFY_COMMENTS, NOTIFY_REPLIES, Discussion, load_discussion, page_of
 from community.services.index import neighbours
+from community.services.thread_order import DEFAULT_ORDER, ORDERS, parse_order
 
 
 def get_visible_post(slug: str) -> Post:
@@ -36,9 +38,11 @@ def comment_form_for(user: User | Reader) -> CommentForm:
 
 
 def comment_url(comment: Comment, post: Post) -> str:
-    """The comment's place: its page of the discussion, anchored at it."""
-    page = page_of(comment)
-    return url_for("posts.detail", slug=post.slug, cpage=page if page > 1 else None, _anchor=f"comment-{comment.id}")
+    """The comment's place: its page of the discussion in the order this reader reads it, anchored at it."""
+    order = requested_order()
+    page = page_of(comment, order)
+    return url_for("posts.detail", slug=post.slug, cpage=page if page > 1 else None, corder=order_arg(order),
+                   _anchor=f"comment-{comment.id}")
 
 
 REPLY_GONE = "The comment you wanted to reply to is not available any more; you can still comment below."
@@ -69,13 +73,23 @@ class DiscussionView:
     comments_open: bool
     thread_depth: int
     may_moderate: bool
+    order: str = DEFAULT_ORDER
+
+    @property
+    def order_arg(self) -> str | None:
+        """The order as links write it: nothing for the default."""
+        return order_arg(self.order)
+
+    @property
+    def orders(self) -> dict[str, str]:
+        return ORDERS
 
 
-def discussion_view(post: Post, reader: Reader, page: int) -> DiscussionView:
+def discussion_view(post: Post, reader: Reader, page: int, order: str = DEFAULT_ORDER) -> DiscussionView:
     """Page `page` of the discussion as `reader` sees it, or 404 past the end. A stand-in reader
     (no account of its own) sees nothing held and has liked nothing."""
     viewer = reader if reader.id is not None else None
-    discussion = load_discussion(post, page, viewer, reader.held_comment_ids)
+    discussion = load_discussion(post, page, viewer, reader.held_comment_ids, order)
     if discussion is None:
         abort(404)
     return DiscussionView(
@@ -84,17 +98,18 @@ def discussion_view(post: Post, reader: Reader, page: int) -> DiscussionView:
         comments_open=can_comment_on(post),
         thread_depth=current_app.config["THREAD_DEPTH"],
         may_moderate=can_moderate(reader),
+        order=order,
     )
 
 
 def render_post_page(post: Post, reader: Reader, page: int = 1, replytocom: str | None = None,
                      form: CommentForm | None = None, preview_html: str | None = None,
-                     slots: Slots | None = None) -> str:
-    """The post page's HTML for `reader`, at page `page` of its discussion, the form answering
+                     slots: Slots | None = None, order: str = DEFAULT_ORDER) -> str:
+    """The post page's HTML for `reader`, at page `page` of its discussion in `order`, the form answering
     `replytocom` (or `form`, shown again). `slots` draws the spots that differ between readers:
     in place by default, between marks for a page to share (discussion.slots.MarkedSlots)."""
     slots = slots or Slots(reader)
-    view = discussion_view(post, reader, page)
+    view = discussion_view(post, reader, page, order)
     reply_notice = None
     if form is None:
         form = comment_form_for(reader)
@@ -128,7 +143,36 @@ def requested_page() -> int:
     return request.args.get("cpage", 1, type=int)
 
 
+ORDER_COOKIE = "comment_order"
+
+
+def requested_order() -> str:
+    """The order this request reads the discussion in: the link's (?corder=, a bad one is the
+    default), else the one the reader chose last (their cookie), else the default."""
+    raw = request.args.get("corder")
+    return parse_order(raw if raw is not None else request.cookies.get(ORDER_COOKIE))
+
+
+def order_arg(order: str) -> str | None:
+    return None if order == DEFAULT_ORDER else order
+
+
+def remember_order(response: Response) -> Response:
+    """Keep the order a link or the Sort form chose for this reader's next discussion. The page
+    itself never depends on the cookie alone: each order is its own page (discussion.cache)."""
+    raw = request.args.get("corder")
+    if raw is None or parse_order(raw) != raw or request.cookies.get(ORDER_COOKIE, DEFAULT_ORDER) == raw:
+        return response
+    if raw == DEFAULT_ORDER:
+        response.delete_cookie(ORDER_COOKIE, samesite="Lax")
+    else:
+        response.set_cookie(ORDER_COOKIE, raw, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+                            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return response
+
+
 def post_page(post: Post, form: CommentForm | None = None, status: int = 200, preview_html: str | None = None):
     """The post page as a view answers it: for this request's reader, at the page it asks for."""
     reader = Reader.of(current_user, session)
-    return render_post_page(post, reader, requested_page(), request.args.get("replytocom"), form, preview_html), status
+    return render_post_page(post, reader, requested_page(), request.args.get("replytocom"), form, preview_html,
+                            order=requested_order()), status

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user, login_required
 
@@ -11,7 +11,7 @@ from community.extensions import db
 from community.models import Post, PostStatus
 from community.posts.forms import PostForm
 from community.discussion.reader import Reader
-from community.discussion.page import get_visible_post, render_post_page, requested_page
+from community.discussion.page import get_visible_post, remember_order, render_post_page, requested_order, requested_page
 from community.discussion.cache import cached_post_page
 from community.ratelimits import forms_again
 from community.routing import page_number
@@ -70,11 +70,11 @@ def drafts():
 @bp.route("/posts/<slug>")
 def detail(slug: str):
     reader = Reader.of(current_user, session)  # the account loaded first: one connection at a time
-    page, replytocom = requested_page(), request.args.get("replytocom")
-    shared = cached_post_page(slug, reader, page, replytocom)
-    if shared is not None:
-        return shared
-    return render_post_page(get_post(slug), reader, page, replytocom)
+    page, replytocom, order = requested_page(), request.args.get("replytocom"), requested_order()
+    shared = cached_post_page(slug, reader, page, replytocom, order)
+    if shared is None:
+        shared = render_post_page(get_post(slug), reader, page, replytocom, order=order)
+    return remember_order(make_response(shared))
 
 
 def _edit_page(form: PostForm, post: Post | None):

@@ -13,6 +13,7 @@ from flask import current_app
 
 from community.extensions import db
 from community.models import Comment, CommentLike, CommentStatus, Post, PostLike, Subscriber, User
+from community.services.thread_order import DEFAULT_ORDER, NEWEST, comments_in_order, thread_roots, threads_before
 
 LIKERS_SHOWN = 20
 HELD_SHOWN = 200  # the most held comments a moderator sees in place on one page
@@ -44,38 +45,42 @@ class Discussion:
         return max(0, self.post.like_count - len(self.likers))
 
 
-def _thread_ids(post_id: int) -> sa.Select:
-    """The threads a reader can see: those holding at least one approved comment."""
-    return (
-        sa.select(Comment.root_id)
-        .where(Comment.post_id == post_id, Comment.status == CommentStatus.APPROVED)
-        .distinct()
-    )
+def _visible_in(post_id: int) -> sa.ColumnElement[bool]:
+    """The comments that make a thread one a reader can see: its approved ones."""
+    return sa.and_(Comment.post_id == post_id, Comment.status == CommentStatus.APPROVED)
 
 
-def _count(select: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(select.subquery()))
+def _thread_summary(post_id: int) -> tuple[int, int]:
+    """How many threads a reader can see, and the newest one's root id (0 with none)."""
+    count, newest = db.session.execute(
+        sa.select(sa.func.count(sa.distinct(Comment.root_id)), sa.func.max(Comment.root_id)).where(_visible_in(post_id))
+    ).one()
+    return count, newest or 0
+
+
+def _pages(threads: int) -> int:
+    return max(1, math.ceil(threads / current_app.config["COMMENTS_PER_PAGE"]))
 
 
 def page_count(post: Post) -> int:
-    return max(1, math.ceil(_count(_thread_ids(post.id)) / current_app.config["COMMENTS_PER_PAGE"]))
+    return _pages(_thread_summary(post.id)[0])
 
 
-def page_of(comment: Comment) -> int:
-    """The page of its post's discussion that shows this comment's thread; the last page for a
-    thread no reader sees yet (a held new comment, shown there to its author). One pass over the
-    post's threads counts both the threads before this one and all of them."""
-    earlier = sa.case((Comment.root_id < comment.root_id, Comment.root_id))
-    before, threads = db.session.execute(
-        sa.select(sa.func.count(sa.distinct(earlier)), sa.func.count(sa.distinct(Comment.root_id)))
-        .where(Comment.post_id == comment.post_id, Comment.status == CommentStatus.APPROVED)
-    ).one()
-    per_page = current_app.config["COMMENTS_PER_PAGE"]
-    return min(before // per_page + 1, max(1, math.ceil(threads / per_page)))
+def page_of(comment: Comment, order: str = DEFAULT_ORDER) -> int:
+    """The page of its post's discussion that shows this comment's thread in `order`; for a thread
+    no reader sees yet (a held new comment, shown to its author), the page where it is shown. One
+    pass over the post's threads counts both the threads before this one and all of them."""
+    before_it, root = threads_before(comment, order)
+    earlier = sa.case((before_it, Comment.root_id))
+    query = sa.select(sa.func.count(sa.distinct(earlier)), sa.func.count(sa.distinct(Comment.root_id)))
+    if root is not None:
+        query = query.select_from(Comment).join(root, root.id == Comment.root_id)
+    before, threads = db.session.execute(query.where(_visible_in(comment.post_id))).one()
+    return min(before // current_app.config["COMMENTS_PER_PAGE"] + 1, _pages(threads))
 
 
 def build_tree(comments: Iterable[Comment]) -> list[CommentNode]:
-    """Nest comments given in (root_id, path) order. An ancestor that is not shown (held, removed)
+    """Nest comments given thread by thread, each in path order. An ancestor that is not shown (held, removed)
     becomes an empty node, so its visible replies keep their place in the thread."""
     nodes: dict[int, CommentNode] = {}
     roots: list[CommentNode] = []
@@ -113,34 +118,35 @@ def _held_for(viewer: User | None, post: Post, own_pending_ids: list[int]):
     return None
 
 
-def load_discussion(post: Post, page: int, viewer: User | None, own_pending_ids: list[int] = ()) -> Discussion | None:
-    """The page's threads, the viewer's likes and held comments, and the post's likers; None when
-    the page is past the end. `own_pending_ids`: a guest's held comments, from their session."""
+def load_discussion(post: Post, page: int, viewer: User | None, own_pending_ids: list[int] = (),
+                    order: str = DEFAULT_ORDER) -> Discussion | None:
+    """The page's threads in `order`, the viewer's likes and held comments, and the post's likers;
+    None when the page is past the end. `own_pending_ids`: a guest's held comments, from their session."""
     per_page = current_app.config["COMMENTS_PER_PAGE"]
-    pages = page_count(post)
+    threads, newest_root = _thread_summary(post.id)
+    pages = _pages(threads)
     if page < 1 or page > pages:
         return None
-    page_roots = _thread_ids(post.id).order_by(Comment.root_id).limit(per_page).offset((page - 1) * per_page)
-    comments = list(
-        db.session.scalars(
-            sa.select(Comment)
-            .where(Comment.root_id.in_(page_roots), Comment.status == CommentStatus.APPROVED)
-            .order_by(Comment.root_id, Comment.path)
-        )
-    )
+    page_roots = thread_roots(_visible_in(post.id), order).limit(per_page).offset((page - 1) * per_page)
+    comments = list(db.session.scalars(comments_in_order(
+        sa.select(Comment).where(Comment.root_id.in_(page_roots), Comment.status == CommentStatus.APPROVED), order)))
 
     held_filter = _held_for(viewer, post, list(own_pending_ids))
     if held_filter is not None:
-        root_ids = {comment.root_id for comment in comments}
-        last_root = max(root_ids, default=0)
+        place = {root_id: rank for rank, root_id in enumerate(dict.fromkeys(c.root_id for c in comments))}
+        # A held new thread (none newer is public) goes where a new thread would: first on the first
+        # page newest first, else last on the last page.
+        new_threads_here = page == 1 if order == NEWEST else page == pages
+        new_place = -1 if order == NEWEST else len(place)
         # Thread order, which ix_comments_post_status_root gives: ordered by id, SQLite's planner
         # (once ANALYZE finds one post holding most comments) walks the whole table by rowid.
         held = sa.select(Comment).where(held_filter).order_by(Comment.root_id, Comment.path).limit(HELD_SHOWN)
         for comment in db.session.scalars(held):
-            # In place in a thread of this page; a held new thread, at the end of the last page.
-            if comment.root_id in root_ids or (page == pages and comment.root_id > last_root):
+            if comment.root_id in place or (new_threads_here and comment.root_id > newest_root):
                 comments.append(comment)
-        comments.sort(key=lambda comment: (comment.root_id, comment.path))
+        newest_first = -1 if order == NEWEST else 1
+        comments.sort(key=lambda comment: (place.get(comment.root_id, new_place), newest_first * comment.root_id,
+                                           comment.path))
 
     liked_comment_ids: set[int] = set()
     post_liked = False

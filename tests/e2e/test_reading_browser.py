@@ -125,3 +125,27 @@ def test_previous_and_next_essays_lead_on(page: Page, live_server, app, users):
     more.get_by_role("link", name="The Second").click()
     expect(page).to_have_url(f"{live_server.url}/posts/{second}")
     expect(page.get_by_role("navigation", name="More essays").get_by_role("link", name="The First")).to_be_visible()
+
+
+def test_sort_comments_with_and_without_script_and_the_choice_is_kept(browser, live_server, app, users):
+    slug = make_post(app, title="Sorted")
+    first = make_comment(app, slug, "The first root.", "Ana")
+    make_comment(app, slug, "A reply to the first.", "reader", parent_id=first)
+    make_comment(app, slug, "The second root.", "Ana")
+    for script in (True, False):
+        context = browser.new_context(java_script_enabled=script)
+        page = context.new_page()
+        page.goto(f"{live_server.url}/posts/{slug}")
+        roots = page.locator(".comment-list > li > .comment__body .comment__content")
+        expect(roots).to_have_text(["The first root.", "The second root."])
+        page.get_by_label("Sort comments").select_option(label="Newest first")
+        page.get_by_role("button", name="Sort").click()
+        expect(roots).to_have_text(["The second root.", "The first root."])
+        assert "corder=newest" in page.url and page.url.endswith("#comments")
+        expect(page.locator(f"#comment-{first} .children")).to_contain_text("A reply to the first.")  # whole thread
+        if script:
+            assert serious_violations(page) == []
+        page.goto(f"{live_server.url}/posts/{slug}")  # the choice is kept for this reader
+        expect(roots).to_have_text(["The second root.", "The first root."])
+        expect(page.get_by_label("Sort comments")).to_have_value("newest")
+        context.close()

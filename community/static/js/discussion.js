@@ -277,7 +277,9 @@
         list.className = "comment-list";
         threads.insertBefore(list, threads.firstChild);
       }
-      list.appendChild(item);
+      // Newest first, a new thread is the first one.
+      if (threads.getAttribute("data-order") === "newest") list.insertBefore(item, list.firstChild);
+      else list.appendChild(item);
     }
     return item;
   }
