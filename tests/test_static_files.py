@@ -4,13 +4,14 @@ template naming a static path by hand."""
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from community import PACKAGE_DIR
-from community.delivery.static_files import IMMUTABLE
+from community.delivery.static_files import IMMUTABLE, file_version
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -82,3 +83,14 @@ def test_templates_never_name_a_static_path():
     offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "templates").rglob("*.html")
                  if "/static/" in path.read_text()]
     assert offenders == [], "use url_for('static', filename=...) so the URL carries the file's hash"
+
+
+def test_the_stylesheet_names_each_font_by_its_current_hash(app):
+    """The stylesheet cannot call url_for, so its url()s carry the hash by hand: a changed font
+    file must change its address there too, or browsers would keep the old one for a year."""
+    css = (ROOT / "community" / "static" / "css" / "site.css").read_text()
+    targets = re.findall(r"url\(\.\./([^)?]+)\?v=([0-9a-f]+)\)", css)
+    assert targets, "the fonts are named in the stylesheet"
+    with app.app_context():
+        for filename, version in targets:
+            assert file_version(filename) == version, f"{filename}: write ?v={file_version(filename)} in site.css"

@@ -133,12 +133,19 @@ def test_settings_have_styled_number_inputs_and_checkboxes(page: Page, live_serv
     assert checkbox.evaluate("e => e.getBoundingClientRect().width") >= 20
 
 
-def test_the_essay_is_set_in_the_sites_own_face(page: Page, live_server, essay):
+def test_the_essay_is_set_in_the_sites_own_face_fetched_once_from_the_site(page: Page, live_server, essay):
+    fonts: list[tuple[str, int]] = []
+    page.on("response", lambda response: fonts.append((response.url, len(response.body())))
+            if response.request.resource_type == "font" else None)
     page.goto(f"{live_server.url}/posts/{essay}")
     page.evaluate("document.fonts.ready")
     assert page.evaluate("document.fonts.check('1em \"Source Serif 4\"')")
-    loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)")
-    assert "\"Source Serif 4\"" in loaded or "Source Serif 4" in loaded
+    loaded = page.evaluate("[...document.fonts].filter(f => f.status === 'loaded').map(f => f.family.replaceAll('\"', ''))")
+    assert "Source Serif 4" in loaded
+    urls = [url for url, _ in fonts]
+    assert urls and len(urls) == len(set(urls)), urls  # the preloaded face is the stylesheet's: not fetched twice
+    assert all(url.startswith(f"{live_server.url}/static/fonts/") and "?v=" in url for url in urls), urls
+    assert sum(size for _, size in fonts) <= 80 * 1024
 
 
 @pytest.mark.parametrize(("viewport", "depth"), [(WIDE, 3), (WIDE, 5), (PHONE, 2), (PHONE, 4)])
