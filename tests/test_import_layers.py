@@ -12,14 +12,6 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "community"
 
-# Cycles that are still to be broken, each as its sorted members. A new cycle fails the test, and so
-# does one of these once broken (remove it here then, so it cannot come back).
-KNOWN_CYCLES = {
-    # The confirmation email needs the subscription rules; asking for confirmation queues it.
-    ("community.notifications.messages", "community.notifications.subscriptions"),
-}
-
-
 def module_names() -> dict[str, Path]:
     names = {}
     for path in PACKAGE.rglob("*.py"):
@@ -118,9 +110,7 @@ def test_the_floors_under_comments_import_nothing_above_them():
 
 
 def test_no_import_cycles_among_community_modules():
-    found = cycles(import_graph())
-    assert found - KNOWN_CYCLES == set(), "new import cycles"
-    assert KNOWN_CYCLES - found == set(), "a known cycle is broken: take it out of KNOWN_CYCLES"
+    assert cycles(import_graph()) == set()
 
 
 @pytest.mark.parametrize("graph, expected", [

@@ -13,7 +13,7 @@ from community import text
 from community.mail import SMTP_POLICY, MessageShape, compose_message, header_text
 from community.extensions import db
 from community.models import Comment, OutboxMessage, Post, Subscriber, User
-from community.notifications import subscriptions as rules
+from community.notifications.scopes import describe_scope
 from community.notifications.tokens import CONFIRM, MANAGE, UNSUBSCRIBE, make_token, site_url
 
 CONFIRM_KIND = "confirm"
@@ -49,10 +49,11 @@ def _outbox(message: EmailMessage, subscriber: Subscriber, kind: str, post_id: i
                          subject=str(message["Subject"])[:300], raw=message.as_string(policy=SMTP_POLICY))
 
 
-def confirmation_message(subscriber: Subscriber) -> OutboxMessage:
+def confirmation_message(subscriber: Subscriber, days_to_confirm: int) -> OutboxMessage:
+    """The double opt-in's email; unconfirmed, the address is forgotten after `days_to_confirm`."""
     site = current_app.config["SITE_NAME"]
     context = {"link": site_url("notifications.confirm", token=make_token(CONFIRM, subscriber.id)),
-               "is_account": subscriber.user_id is not None, "days": rules.UNCONFIRMED_EXPIRE.days}
+               "is_account": subscriber.user_id is not None, "days": days_to_confirm}
     message = compose_message(
         address_of(subscriber), f"Confirm your email subscription at {site}",
         _render("notifications/email/confirm.txt", **context), _render("notifications/email/confirm.html", **context),
@@ -87,7 +88,7 @@ def notification_shape(items: list[Item], subject: str, scope: str) -> MessageSh
     """A notification as every recipient of the same items gets it, composed once: only the
     address and the signed links differ between them (notification_message fills them)."""
     context = {"items": items, "intro": subject, "unsubscribe": UNSUBSCRIBE_MARK,
-               "stops": rules.describe_scope(scope), "manage": MANAGE_MARK}
+               "stops": describe_scope(scope), "manage": MANAGE_MARK}
     headers = {"List-Unsubscribe-Post": "List-Unsubscribe=One-Click", "Auto-Submitted": "auto-generated"}
     return MessageShape(subject, _render("notifications/email/notices.txt", **context),
                         _render("notifications/email/notices.html", **context), headers=headers)

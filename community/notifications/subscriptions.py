@@ -19,6 +19,10 @@ from community.models import (
 from community.models.base import utcnow
 from community.models.notification import MessageStatus
 from community.services import DomainError
+from community.notifications.messages import confirmation_message
+from community.notifications.scopes import (  # noqa: F401  (ALL, describe_scope, post_scope: the views' and compose's names)
+    ALL, MODERATION, NEW_POSTS, describe_scope, post_scope, scope_id,
+)
 from community.services.comments import check_guest_email
 
 CONFIRMATION_EVERY = timedelta(hours=24)  # at most one confirmation email per address per day
@@ -132,10 +136,8 @@ def ask_for_confirmation(subscriber: Subscriber) -> bool:
         return False
     now = utcnow()
     if subscriber.confirmation_sent_at is None or now - subscriber.confirmation_sent_at >= CONFIRMATION_EVERY:
-        from community.notifications.messages import confirmation_message
-
         subscriber.confirmation_sent_at = now
-        db.session.add(confirmation_message(subscriber))
+        db.session.add(confirmation_message(subscriber, UNCONFIRMED_EXPIRE.days))
         db.session.flush()
     return True
 
@@ -149,34 +151,6 @@ def confirm(subscriber: Subscriber) -> None:
 
 # --- stopping ------------------------------------------------------------------------------------
 
-ALL = "all"
-NEW_POSTS = "posts"
-MODERATION = "moderation"
-
-
-def post_scope(post_id: int) -> str:
-    return f"post:{post_id}"
-
-
-def describe_scope(scope: str) -> str:
-    """What an unsubscribe link stops, in words for its confirm page."""
-    if scope == NEW_POSTS:
-        return "emails about new posts"
-    if scope == MODERATION:
-        return "emails about comments awaiting moderation"
-    if scope.startswith("post:"):
-        post = db.session.get(Post, _scope_id(scope))
-        return f"emails about the discussion of “{post.title}”" if post else "emails about this discussion"
-    return "every email from this site"
-
-
-def _scope_id(scope: str) -> int:
-    try:
-        return int(scope.partition(":")[2])
-    except ValueError:
-        raise DomainError("This link is not valid. Please use the whole link from the email.") from None
-
-
 def unsubscribe(subscriber: Subscriber, scope: str) -> None:
     """Stop what the link names; lines already waiting for the next email go too. Idempotent."""
     waiting = sa.delete(Notice).where(Notice.subscriber_id == subscriber.id, Notice.message_id.is_(None))
@@ -187,7 +161,7 @@ def unsubscribe(subscriber: Subscriber, scope: str) -> None:
         subscriber.moderation = False
         db.session.execute(waiting.where(Notice.reason == "held"))
     elif scope.startswith("post:"):
-        post_id = _scope_id(scope)
+        post_id = scope_id(scope)
         _remove(subscriber, sa.and_(Subscription.post_id == post_id, Subscription.kind != SubscriptionKind.MUTED))
         if subscriber.user_id is not None and db.session.scalar(
                 sa.select(Post.id).where(Post.id == post_id, Post.author_id == subscriber.user_id)):
