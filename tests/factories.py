@@ -44,8 +44,11 @@ def make_comment(app, slug: str, body="A thought.", author: str | None = "reader
 def make_thread(app, slug: str, depth: int, author="reader") -> list[int]:
     """A chain of replies `depth` deep; returns their ids, top-level first."""
     ids: list[int] = []
-    for level in range(depth):
-        ids.append(make_comment(app, slug, f"level {level + 1}", author, ids[-1] if ids else None))
+    with app.app_context():  # one transaction for the chain: the suites grow big discussions with it
+        post, writer = post_by_slug(slug), user_named(author) if author else None
+        for level in range(depth):
+            ids.append(add_comment(post, f"level {level + 1}", author=writer, parent_id=ids[-1] if ids else None).id)
+        db.session.commit()
     return ids
 
 

@@ -1,4 +1,4 @@
-"""Many readers at once, over real HTTP: 8 processes × 200 mixed requests (comment, reply, like,
+"""Many readers at once, over real HTTP: 8 processes × 120 mixed requests (comment, reply, like,
 unlike, delete their own comment), each with its own signed-in account, against gunicorn with
 several workers, on SQLite and on PostgreSQL. Nothing fails; every acknowledged comment is stored
 (every acknowledged deletion done); every counter equals its COUNT(*); nobody likes anything twice.
@@ -20,7 +20,7 @@ from tests.live_server import (  # noqa: F401  (gunicorn: a fixture)
 
 pytestmark = pytest.mark.concurrency
 
-PROCESSES, REQUESTS = 8, 200
+PROCESSES, REQUESTS = 8, 120
 ACTIONS = {"comment": 3, "reply": 3, "like": 3, "unlike": 2, "delete": 1.5}  # how often, relatively
 # What each kind of request may be answered; anything else (a 5xx above all) is a failure.
 ANSWERS = {

@@ -1,5 +1,5 @@
 """Crash safety: gunicorn workers serving comments and likes are killed with SIGKILL in the middle
-of the writes, 50 times, and gunicorn replaces them. Afterwards the database is whole (SQLite's
+of the writes, 30 times, and gunicorn replaces them. Afterwards the database is whole (SQLite's
 integrity_check and foreign_key_check; PostgreSQL's constraints and indexes valid), no row is an
 orphan, every counter equals its COUNT(*), and every write whose answer came back is there.
 
@@ -20,7 +20,7 @@ from tests.live_server import (  # noqa: F401  (gunicorn: a fixture)
 
 pytestmark = pytest.mark.crash_safety
 
-ROUNDS = 50
+ROUNDS = 30
 CLIENTS = 6
 # A request cut off by a kill has no answer; any answer that came is one of these (never a 5xx).
 ANSWERS = {"comment": {201, 302, NO_ANSWER}, "reply": {201, 302, NO_ANSWER},
