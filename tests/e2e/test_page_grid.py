@@ -218,3 +218,17 @@ def test_a_new_comment_keeps_the_focus_with_the_usual_ring_on_its_heading(page: 
     assert article.evaluate("e => getComputedStyle(e).outlineStyle") == "none"
     ring = article.locator(".comment__meta").evaluate("e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth]")
     assert ring == ["solid", "3px"]
+
+
+@pytest.mark.axe
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_open_account_menu_on_a_phone_has_no_serious_violations(page: Page, live_server, essay, scheme):
+    from tests.e2e.test_accessibility import serious_violations
+
+    page.emulate_media(color_scheme=scheme)
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, "author")
+    page.goto(f"{live_server.url}/posts/{essay}")
+    open_account_menu(page)
+    expect(page.locator(".account-menu").get_by_role("link", name="Write a post")).to_be_visible()
+    assert serious_violations(page) == []
