@@ -288,3 +288,23 @@ def test_sorted_page_queries_do_not_grow_with_comments(client, app, slug, order)
     with count_queries(app) as many:
         assert client.get(f"/posts/{slug}?corder={order}").status_code == 200
     assert len(many) == len(few), many
+
+
+@pytest.mark.parametrize(("order", "page", "first"), [("oldest", 3, False), ("newest", 1, True), ("liked", 3, False)])
+def test_a_held_new_thread_is_shown_to_a_moderator_where_a_new_thread_goes(client, app, slug, threads, one_per_page, auth,
+                                                                           order, page, first):
+    from community.extensions import db
+    from community.models import Comment, CommentStatus
+
+    held = make_comment(app, slug, "Waiting my turn.", "Ana")
+    with app.app_context():
+        db.session.get(Comment, held).status = CommentStatus.PENDING
+        db.session.commit()
+    auth.login("moderator")
+    shown = client.get(f"/posts/{slug}", query_string={"corder": order, "cpage": page}).get_data(as_text=True)
+    assert "Waiting my turn." in shown
+    public_root = next(text for text in ROOTS if text in shown)
+    assert (shown.index("Waiting my turn.") < shown.index(public_root)) == first
+    others = [p for p in (1, 2, 3) if p != page]
+    for other in others:
+        assert "Waiting my turn." not in client.get(f"/posts/{slug}", query_string={"corder": order, "cpage": other}).get_data(as_text=True)
