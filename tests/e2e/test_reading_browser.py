@@ -149,3 +149,16 @@ def test_sort_comments_with_and_without_script_and_the_choice_is_kept(browser, l
         expect(roots).to_have_text(["The second root.", "The first root."])
         expect(page.get_by_label("Sort comments")).to_have_value("newest")
         context.close()
+
+
+def test_newest_first_a_new_comment_is_inserted_at_the_top(page: Page, live_server, app, users):
+    slug = make_post(app, title="Newest On Top")
+    make_comment(app, slug, "An older root.", "Ana")
+    make_comment(app, slug, "A newer root.", "Ana")
+    page.goto(f"{live_server.url}/posts/{slug}?corder=newest")
+    fill_guest_form(page, "The newest of all.")
+    post_and_wait(page)
+    roots = page.locator(".comment-list > li > .comment__body .comment__content")
+    expect(roots.first).to_have_text("The newest of all.")
+    page.reload()
+    expect(roots).to_have_text(["The newest of all.", "A newer root.", "An older root."])
