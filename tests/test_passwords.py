@@ -145,9 +145,9 @@ def test_the_page_asks_for_the_current_password_and_the_new_one_twice(client, us
 
 
 def test_signed_in_readers_find_the_page_from_the_header(client, users, auth):
-    """The header's Account link leads to the settings page, which holds the password form."""
+    """The header's account menu links to the settings page, which holds the password form."""
     auth.login()
-    assert 'href="/account">Account</a>' in client.get("/").get_data(as_text=True)
+    assert 'href="/account">Account settings</a>' in client.get("/").get_data(as_text=True)
     assert 'action="/auth/password"' in client.get("/account").get_data(as_text=True)
 
 
