@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 FLASK  := $(BIN)/flask --app wsgi
 
-.PHONY: run serve test test-postgres bench bench-scale bench-import lock clean
+.PHONY: run serve test test-postgres bench bench-scale bench-import bench-search lock clean
 
 # The web server and the mail worker together; without MAIL_SERVER each email is written to
 # instance/mail/<id>.eml. Links in emails start with SITE_URL (here the development server's).
@@ -58,11 +58,16 @@ bench: $(VENV)/.installed-dev wrk-installed
 	$(BIN)/python bench/import_wordpress.py --database $(DATABASE) $(IMPORT_ARGS)
 	$(BIN)/python bench/notifications.py --database $(DATABASE)
 	$(BIN)/python bench/viral.py --database $(DATABASE)
+	$(BIN)/python bench/search.py --database $(DATABASE)
 
 # The WordPress import alone: 200 posts and 20,000 comments (about 20 MB) by default; the issue's
 # 200 MB file (2,000 posts, 200,000 comments) with IMPORT_ARGS="--size 200MB", in `make bench` too.
 bench-import: $(VENV)/.installed
 	$(BIN)/python bench/import_wordpress.py --database $(DATABASE) $(IMPORT_ARGS)
+
+# Search alone: /search over 1,000,000 comments (COMMENTS=n for another size).
+bench-search: $(VENV)/.installed
+	$(BIN)/python bench/search.py --database $(DATABASE) $(if $(COMMENTS),--comments $(COMMENTS))
 
 bench-scale: $(VENV)/.installed wrk-installed
 	$(BIN)/python bench/run.py --scale --database sqlite

@@ -6,6 +6,7 @@ written) and every counter is set from the same data, so `recount` finds nothing
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -72,10 +73,12 @@ def _seed_users(rng: random.Random, count: int, tag: str, password_hash: str) ->
     return [row["id"] for row in rows]
 
 
-def seed_discussion(comments: int, password: str, posts: int = 1, readers: int = 200, seed: int = 20261128) -> SeedReport:
+def seed_discussion(comments: int, password: str, posts: int = 1, readers: int = 200, seed: int = 20261128,
+                    body_of: Callable[[random.Random], tuple[str, str]] | None = None) -> SeedReport:
     """`posts` published posts sharing `comments` comments between them: threads up to depth 5,
     about half replies, likes with a long tail, some guests; every account signs in with
-    `password`. Commits in batches."""
+    `password`. Commits in batches. `body_of(rng)` gives each comment's (Markdown, HTML); by
+    default one of 300 bodies drawn once (bench/search.py wants a vocabulary as wide as a site's)."""
     rng = random.Random(seed)
     password_hash = hash_password(password)
     tag = f"seed{_next_id(User)}r"
@@ -114,7 +117,7 @@ def seed_discussion(comments: int, password: str, posts: int = 1, readers: int =
             if placed and rng.random() < 0.5:  # about half are replies, mostly to recent comments
                 candidates = [c for c in placed[-40:] if c["depth"] < MAX_DEPTH]
                 parent = rng.choice(candidates) if candidates else None
-            markdown, html = rng.choice(bodies)
+            markdown, html = body_of(rng) if body_of else rng.choice(bodies)
             guest = rng.random() < 0.1
             row = {
                 "id": comment_id, "post_id": post_row["id"],
