@@ -1,4 +1,4 @@
-"""The mail worker killed with SIGKILL in the middle of its work, 12 times: afterwards every email
+"""The mail worker killed with SIGKILL in the middle of its work, 20 times: afterwards every email
 is delivered, none lost, and a kill duplicates at most the one message in flight.
 
 Select it with `-m crash_safety`."""
@@ -25,7 +25,7 @@ from tests.smtp_server import smtp_server
 pytestmark = pytest.mark.crash_safety
 
 ROOT = Path(__file__).resolve().parents[1]
-ROUNDS = 12
+ROUNDS = 20
 FOLLOWERS = 150
 PATIENCE = 120  # seconds a round may wait for the worker to make progress before the test fails
 
