@@ -13,6 +13,7 @@ import argparse
 import os
 import random
 import resource
+import re
 import subprocess
 import sys
 import time
@@ -125,6 +126,8 @@ def main() -> int:
         return 1
     rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     rate = comments / seconds
+    found = re.search(r"^Imported in ([\d,.]+) s\.$", done.stdout, re.MULTILINE)
+    imported_in = float(found.group(1).replace(",", "")) if found else seconds
     size_mb = export.stat().st_size / 1e6
     load = os.getloadavg()[0]
     lines = [
@@ -135,6 +138,9 @@ def main() -> int:
         "",
         f"- time: {seconds:,.1f} s; {rate:,.0f} comments/s "
         f"({'met' if rate >= TARGET_RATE else 'NOT met'}: at least {TARGET_RATE:,}/s)",
+        f"- of which the import itself (until its commit; then the spam filter learns from it): "
+        f"{imported_in:,.1f} s; {comments / imported_in:,.0f} comments/s "
+        f"({'met' if comments / imported_in >= TARGET_RATE else 'NOT met'}: at least {TARGET_RATE:,}/s)",
         f"- CPU time of the importing process: {cpu:,.1f} s; {comments / cpu:,.0f} comments per CPU-second "
         "(what the rate would be on an idle core, if the database waited for nothing)",
         f"- peak memory of the importing process: {rss_mb:,.0f} MB "

@@ -5,6 +5,7 @@ the database as it was."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
@@ -64,6 +65,7 @@ def all_or_nothing(refusal: type[Exception]) -> Iterator[None]:
 
 
 def run_import(path: str, dry_run: bool, importer: Callable[[BinaryIO, Callable[[], None]], ImportReport]) -> None:
+    began = time.perf_counter()
     with open(path, "rb") as source, progress_bar(source, "Importing") as tick, all_or_nothing(UnreadableFile):
         lock_for_import()
         report = importer(source, tick)
@@ -73,6 +75,7 @@ def run_import(path: str, dry_run: bool, importer: Callable[[BinaryIO, Callable[
         db.session.commit()
     for line in report.lines(dry_run):
         click.echo(line)
+    click.echo(f"{'Read' if dry_run else 'Imported'} in {time.perf_counter() - began:,.1f} s.")
     if not dry_run:
         _teach_spam_filter()
 
@@ -83,10 +86,12 @@ def _teach_spam_filter() -> None:
     --existing` does the same later)."""
     from community.spam.training import learn_imported
 
+    began = time.perf_counter()
     spam, good = learn_imported()
     db.session.commit()
     if spam or good:
-        click.echo(f"The spam filter learned from {spam + good:,} imported comments ({spam:,} spam, {good:,} good).")
+        click.echo(f"The spam filter learned from {spam + good:,} imported comments ({spam:,} spam, {good:,} good) "
+                   f"in {time.perf_counter() - began:,.1f} s.")
 
 
 def import_command(name: str, importer: type[WordPressImport | DisqusImport], help_text: str) -> click.Command:
