@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from flask import current_app
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -19,6 +18,7 @@ from community.models import Comment, Post, PostStatus, User
 from community.services import DomainError
 from community.services.accounts import check_email, suspension_notice
 from community.services.passwords import password_matches
+from community.services.signed_links import link_serializer, read_link
 
 DISPLAY_NAME_MAX = 60
 BIO_MAX = 2_000
@@ -73,11 +73,6 @@ def update_profile(user: User, display_name: str | None, bio: str | None) -> Non
 
 # --- a new email address, confirmed from it -------------------------------------------------------------
 
-def _serializer() -> URLSafeTimedSerializer:
-    config = current_app.config
-    return URLSafeTimedSerializer([*(config.get("SECRET_KEY_FALLBACKS") or ()), config["SECRET_KEY"]], salt=EMAIL_CHANGE_SALT)
-
-
 def _email_state(user: User) -> str:
     """A keyed digest of the address and session version now: a link stops working once the address
     changes (it was used) or the person logs out everywhere."""
@@ -100,17 +95,12 @@ def request_email_change(user: User, new_email: str, password: str) -> str:
     if email.lower() == user.email_key:
         raise DomainError("That is already your email address.", field="email")
     _check_free(user, email)
-    return _serializer().dumps({"user": user.id, "email": email, "state": _email_state(user)})
+    return link_serializer(EMAIL_CHANGE_SALT).dumps({"user": user.id, "email": email, "state": _email_state(user)})
 
 
 def email_change_for_token(token: str) -> tuple[User, str]:
     """The account and the new address a confirmation link names, or why it does not work."""
-    try:
-        data = _serializer().loads(token, max_age=EMAIL_CHANGE_MAX_AGE)
-    except SignatureExpired:
-        raise DomainError(EMAIL_LINK_EXPIRED) from None
-    except BadData:
-        raise DomainError(EMAIL_LINK_INVALID) from None
+    data = read_link(EMAIL_CHANGE_SALT, token, EMAIL_CHANGE_MAX_AGE, EMAIL_LINK_EXPIRED, EMAIL_LINK_INVALID)
     user_id = data.get("user") if isinstance(data, dict) else None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None or not isinstance(data.get("email"), str):

@@ -11,13 +11,13 @@ from importlib import resources
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 from zxcvbn import zxcvbn
 
 from community.extensions import db
 from community.models import User
 from community.services import DomainError
 from community.services.sessions import end_all_sessions
+from community.services.signed_links import link_serializer, read_link
 
 PASSWORD_MIN, PASSWORD_MAX = 8, 128
 RESET_MAX_AGE = 3600  # seconds a reset link works
@@ -113,12 +113,6 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     end_all_sessions(user)
 
 
-def _reset_serializer() -> URLSafeTimedSerializer:
-    config = current_app.config
-    keys = [*(config.get("SECRET_KEY_FALLBACKS") or ()), config["SECRET_KEY"]]  # signs with the last
-    return URLSafeTimedSerializer(keys, salt=RESET_SALT)
-
-
 def _account_state(user: User) -> str:
     """A keyed digest of the password hash and session version: both change when the link is used
     (or the password changes, or the person logs out everywhere), so an old link stops working."""
@@ -129,17 +123,12 @@ def _account_state(user: User) -> str:
 
 def reset_token(user: User) -> str:
     """The token of a reset link: signed, timestamped, bound to the account's current state."""
-    return _reset_serializer().dumps({"user": user.id, "state": _account_state(user)})
+    return link_serializer(RESET_SALT).dumps({"user": user.id, "state": _account_state(user)})
 
 
 def account_for_reset_token(token: str) -> User:
     """The account a reset link opens, or a DomainError that says why it does not."""
-    try:
-        data = _reset_serializer().loads(token, max_age=RESET_MAX_AGE)
-    except SignatureExpired:
-        raise DomainError(LINK_EXPIRED) from None
-    except BadData:
-        raise DomainError(LINK_INVALID) from None
+    data = read_link(RESET_SALT, token, RESET_MAX_AGE, LINK_EXPIRED, LINK_INVALID)
     user_id = data.get("user") if isinstance(data, dict) else None
     user = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user is None:

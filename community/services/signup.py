@@ -8,8 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import current_app
-from itsdangerous import BadData, SignatureExpired, URLSafeTimedSerializer
 
 from community.extensions import db
 from community.models import User
@@ -17,6 +15,7 @@ from community.notifications.subscriptions import confirm, subscriber_of
 from community.services import DomainError
 from community.services.accounts import check_email, check_username, create_account
 from community.services.passwords import check_new_password
+from community.services.signed_links import link_serializer, read_link
 
 SIGNUP_MAX_AGE = 24 * 3600  # seconds a sign-up link works
 SIGNUP_SALT = "community.signup"
@@ -39,12 +38,6 @@ class Signup:
     next: str | None = None
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    config = current_app.config
-    keys = [*(config.get("SECRET_KEY_FALLBACKS") or ()), config["SECRET_KEY"]]  # signs with the last
-    return URLSafeTimedSerializer(keys, salt=SIGNUP_SALT)
-
-
 def username_taken(username: str) -> bool:
     return db.session.scalar(sa.select(User.id).where(User.username_key == username.lower())) is not None
 
@@ -65,17 +58,12 @@ def start_signup(username: str, email: str, next_path: str | None) -> tuple[Sign
 
 def signup_token(signup: Signup) -> str:
     """The token of a sign-up link: signed and timestamped, holding the username, email and next."""
-    return _serializer().dumps({"username": signup.username, "email": signup.email, "next": signup.next})
+    return link_serializer(SIGNUP_SALT).dumps({"username": signup.username, "email": signup.email, "next": signup.next})
 
 
 def signup_for_token(token: str) -> Signup:
     """What a sign-up link asks for, or a DomainError saying why the link does not work (anymore)."""
-    try:
-        data = _serializer().loads(token, max_age=SIGNUP_MAX_AGE)
-    except SignatureExpired:
-        raise DomainError(LINK_EXPIRED) from None
-    except BadData:
-        raise DomainError(LINK_INVALID) from None
+    data = read_link(SIGNUP_SALT, token, SIGNUP_MAX_AGE, LINK_EXPIRED, LINK_INVALID)
     if not isinstance(data, dict) or not all(isinstance(data.get(key), str) for key in ("username", "email")):
         raise DomainError(LINK_INVALID)
     next_path = data.get("next")
